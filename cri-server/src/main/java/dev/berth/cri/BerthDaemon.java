@@ -1,0 +1,114 @@
+package dev.berth.cri;
+
+import dev.berth.cri.config.BerthConfig;
+import dev.berth.cri.server.CriServer;
+import dev.berth.cri.server.DaemonLock;
+import dev.berth.cri.server.MetricsEndpoint;
+import dev.berth.cri.service.Condition;
+import dev.berth.cri.service.CriImageService;
+import dev.berth.cri.service.CriRuntimeService;
+import dev.berth.cri.service.RuntimeInfoHandler;
+import dev.berth.cri.service.RuntimeReadiness;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running berth: locks, domain modules, the CRI server and the metrics endpoint, started in order and closed in
+ * reverse. `berth serve` and the test extension both start berth through here.
+ */
+public final class BerthDaemon implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BerthDaemon.class);
+    private static final Path CONMON = Path.of("/usr/bin/conmon");
+
+    private final BerthConfig config;
+    private final CriServer server;
+    private final MetricsEndpoint metrics;
+    private final Deque<AutoCloseable> resources;
+
+    private BerthDaemon(BerthConfig config, CriServer server, MetricsEndpoint metrics, Deque<AutoCloseable> resources) {
+        this.config = config;
+        this.server = server;
+        this.metrics = metrics;
+        this.resources = resources;
+    }
+
+    public static BerthDaemon start(BerthConfig config) {
+        long started = System.nanoTime();
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            Path state = Path.of(config.storage().state());
+            Path socket = Path.of(config.server().socket());
+            // The state directory, the storage root and the socket each get a lock, so none can be shared by two
+            // daemons; paths that coincide are locked once.
+            Path root = Path.of(config.storage().root());
+            Map<Path, String> locks = new LinkedHashMap<>();
+            locks.putIfAbsent(state.resolve("berth.lock"), "state directory " + state);
+            locks.putIfAbsent(root.resolve("berth.lock"), "storage root " + root);
+            locks.putIfAbsent(socket.resolveSibling(socket.getFileName() + ".lock"), "socket " + socket);
+            locks.forEach((file, what) -> resources.push(DaemonLock.acquire(file, what)));
+
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.push(registry::close);
+            RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(), CONMON);
+            RuntimeInfoHandler info = new RuntimeInfoHandler(config, runtimeReadiness::check,
+                    () -> Condition.notReady("NetworkPluginNotReady", "pod networking is not available yet"),
+                    cidr -> log.info("pod cidr updated cidr={}", cidr));
+
+            CriServer server = CriServer.start(socket, config.server().maxMessageBytes(),
+                    Duration.ofSeconds(config.server().shutdownGraceSeconds()),
+                    List.of(new CriRuntimeService(info), new CriImageService()), registry);
+            resources.push(server);
+            MetricsEndpoint metrics = null;
+            if (!config.metrics().address().isEmpty()) {
+                metrics = MetricsEndpoint.start(config.metrics().address(), registry);
+                resources.push(metrics);
+            }
+            log.info("berth started version={} socket={} ms={}", BuildInfo.version(), socket,
+                    (System.nanoTime() - started) / 1_000_000);
+            return new BerthDaemon(config, server, metrics, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    public BerthConfig config() {
+        return config;
+    }
+
+    public Path socket() {
+        return server.socket();
+    }
+
+    public Optional<java.net.InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metrics).map(MetricsEndpoint::address);
+    }
+
+    /** Stops the server (in-flight calls finish within the grace period); containers keep running. */
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("close failed resource={} error={}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.berth.cri.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The gRPC server on the CRI unix socket: services behind error mapping and metrics, plus gRPC health. */
+public final class CriServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CriServer.class);
+
+    private final Path socket;
+    private final Server server;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final HealthStatusManager health;
+    private final UnixSocketFile socketFile;
+    private final Duration shutdownGrace;
+
+    private CriServer(Path socket, Server server, EventLoopGroup boss, EventLoopGroup workers,
+                      HealthStatusManager health, UnixSocketFile socketFile, Duration shutdownGrace) {
+        this.socket = socket;
+        this.server = server;
+        this.boss = boss;
+        this.workers = workers;
+        this.health = health;
+        this.socketFile = socketFile;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    /** Binds the socket (caller holds the socket lock) and starts serving. */
+    public static CriServer start(Path socket, int maxMessageBytes, Duration shutdownGrace,
+                                  List<BindableService> services, MeterRegistry metrics) {
+        UnixSocketFile socketFile = new UnixSocketFile(socket);
+        socketFile.prepare();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        HealthStatusManager health = new HealthStatusManager();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .maxInboundMessageSize(maxMessageBytes)
+                .addService(health.getHealthService());
+        ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
+        MetricsInterceptor timing = new MetricsInterceptor(metrics);
+        for (BindableService service : services) {
+            // The last interceptor added runs first: time the call as the client sees it.
+            builder.addService(ServerInterceptors.intercept(service, errors, timing));
+        }
+        Server server = builder.build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new StartupException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+        socketFile.restrictMode();
+        health.setStatus("", ServingStatus.SERVING);
+        for (BindableService service : services) {
+            health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
+        }
+        log.info("serving socket={}", socket);
+        return new CriServer(socket, server, boss, workers, health, socketFile, shutdownGrace);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Stops accepting, lets in-flight calls finish within the grace period, then cuts the rest off. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("in-flight calls still running after grace period; cancelling them grace_ms={}",
+                        shutdownGrace.toMillis());
+                server.shutdownNow();
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        socketFile.delete();
+        log.info("stopped socket={}", socket);
+    }
+}

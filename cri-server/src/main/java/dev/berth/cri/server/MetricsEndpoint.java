@@ -1,0 +1,65 @@
+package dev.berth.cri.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+/** Serves {@code GET /metrics} in the Prometheus text format on the configured loopback address. */
+public final class MetricsEndpoint implements AutoCloseable {
+
+    private final HttpServer server;
+
+    private MetricsEndpoint(HttpServer server) {
+        this.server = server;
+    }
+
+    public static MetricsEndpoint start(String hostPort, PrometheusMeterRegistry registry) {
+        int colon = hostPort.lastIndexOf(':');
+        InetSocketAddress address = new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)));
+        try {
+            HttpServer server = HttpServer.create(address, 16);
+            server.createContext("/metrics", exchange -> respond(exchange, registry));
+            server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "metrics-http");
+                thread.setDaemon(true);
+                return thread;
+            }));
+            server.start();
+            return new MetricsEndpoint(server);
+        } catch (IOException e) {
+            throw new StartupException("cannot serve metrics on " + hostPort + ": " + e.getMessage()
+                    + " (set metrics.address to a free address, or \"\" to turn metrics off)", e);
+        }
+    }
+
+    private static void respond(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.berth.cri.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private final ConfigLoader loader = new ConfigLoader();
+    private final Path origin = Path.of("/etc/berth/config.toml");
+
+    @Test
+    void absentDefaultFileMeansEmbeddedDefaults(@TempDir Path dir) {
+        BerthConfig config = loader.load(dir.resolve("config.toml"), false);
+        assertEquals("/run/berth/berth.sock", config.server().socket());
+        assertEquals("/var/lib/berth", config.storage().root());
+        assertEquals("/run/berth", config.storage().state());
+        assertEquals("runc", config.runtime().defaultHandler());
+        assertEquals("/usr/sbin/runc", config.runtime().handlers().get("runc").path());
+        assertEquals("cgroupfs", config.runtime().cgroupDriver());
+        assertEquals("berth0", config.network().bridge());
+    }
+
+    @Test
+    void absentExplicitFileIsAnError(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(dir.resolve("nope.toml"), true));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void everyDocumentedSectionParses() {
+        BerthConfig config = loader.parse("""
+                [server]
+                socket = "/run/b/b.sock"
+                max_message_bytes = 33554432
+                log_level = "debug"
+                [storage]
+                root = "/srv/berth"
+                state = "/run/b"
+                [runtime]
+                default_handler = "crun"
+                cgroup_driver = "systemd"
+                [runtime.handlers.runc]
+                path = "/usr/sbin/runc"
+                [runtime.handlers.crun]
+                path = "/usr/bin/crun"
+                [registry."registry.k8s.io"]
+                mirrors = ["http://127.0.0.1:5000"]
+                [registry."127.0.0.1:5000"]
+                insecure = true
+                [network]
+                bridge = "berth1"
+                subnet = "10.90.0.0/16"
+                conf_dir = "/etc/cni/net.d"
+                bin_dirs = ["/opt/cni/bin"]
+                [streaming]
+                address = "127.0.0.1:0"
+                [metrics]
+                address = "127.0.0.1:9191"
+                """, origin);
+        assertEquals("crun", config.runtime().defaultHandler());
+        assertEquals("systemd", config.runtime().cgroupDriver());
+        assertEquals(List.of("http://127.0.0.1:5000"), config.registry().get("registry.k8s.io").mirrors());
+        assertTrue(config.registry().get("127.0.0.1:5000").insecure());
+        assertEquals("10.90.0.0/16", config.network().subnet());
+        assertEquals(33554432, config.server().maxMessageBytes());
+    }
+
+    @Test
+    void unknownKeyNamesFileAndKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("[server]\nsockett = \"/x\"\n", origin));
+        assertTrue(e.getMessage().contains("/etc/berth/config.toml"), e.getMessage());
+        assertTrue(e.getMessage().contains("server.sockett"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key"), e.getMessage());
+    }
+
+    @Test
+    void unknownSectionIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("[servr]\nsocket = \"/x\"\n",
+                origin));
+        assertTrue(e.getMessage().contains("servr"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyInsideAMapEntryIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("[registry.\"127.0.0.1:5000\"]\ninsecur = true\n", origin));
+        assertTrue(e.getMessage().contains("registry.\"127.0.0.1:5000\".insecur"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeNamesTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("[server]\nmax_message_bytes = \"lots\"\n", origin));
+        assertTrue(e.getMessage().contains("server.max_message_bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("integer"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAreRejectedWithTheReason() {
+        assertRejected("[runtime]\ncgroup_driver = \"cgroupv3\"\n", "runtime.cgroup_driver");
+        assertRejected("[runtime]\ndefault_handler = \"kata\"\n", "runtime.default_handler");
+        assertRejected("[storage]\nroot = \"relative/dir\"\n", "storage.root");
+        assertRejected("[network]\nsubnet = \"10.89.0.0/33\"\n", "network.subnet");
+        assertRejected("[network]\nbridge = \"a-bridge-name-too-long\"\n", "network.bridge");
+        assertRejected("[registry.\"r.example\"]\nmirrors = [\"ftp://x\"]\n", "mirrors");
+        assertRejected("[server]\nlog_level = \"loud\"\n", "server.log_level");
+        assertRejected("[metrics]\naddress = \"nowhere\"\n", "metrics.address");
+        assertRejected("[server]\nsocket = \"/" + "s".repeat(120) + "\"\n", "server.socket");
+    }
+
+    @Test
+    void notTomlIsAClearError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("[server\n", origin));
+        assertTrue(e.getMessage().contains("not valid TOML"), e.getMessage());
+    }
+
+    @Test
+    void renderedConfigParsesBackToTheSameConfig(@TempDir Path dir) throws Exception {
+        BerthConfig config = loader.parse("""
+                [registry."127.0.0.1:5000"]
+                insecure = true
+                mirrors = ["http://127.0.0.1:5001"]
+                """, origin);
+        String rendered = loader.render(config);
+        Path file = dir.resolve("rendered.toml");
+        Files.writeString(file, rendered);
+        assertEquals(config, loader.load(file, true), rendered);
+    }
+
+    private void assertRejected(String toml, String key) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(toml, origin), toml);
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+}

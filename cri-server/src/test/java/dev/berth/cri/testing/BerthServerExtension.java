@@ -1,0 +1,136 @@
+package dev.berth.cri.testing;
+
+import dev.berth.common.fs.Trees;
+import dev.berth.cri.BerthDaemon;
+import dev.berth.cri.config.BerthConfig;
+import dev.berth.cri.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts a real berth (the same {@link BerthDaemon#start} path as `berth serve`) on a temporary socket with
+ * temporary state directories, hands tests a {@link CriClient}, and removes everything afterwards.
+ *
+ * <pre>
+ * {@literal @}RegisterExtension
+ * static final BerthServerExtension berth = BerthServerExtension.create().withToml("[images]\npull_parallelism = 4");
+ * </pre>
+ */
+public final class BerthServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+
+    private final List<String> extraToml = new ArrayList<>();
+    private Path home;
+    private BerthDaemon daemon;
+    private CriClient client;
+
+    private BerthServerExtension() {
+    }
+
+    public static BerthServerExtension create() {
+        return new BerthServerExtension();
+    }
+
+    /** Adds TOML (whole tables) to the generated config; the generated one has [server], [storage], [metrics]. */
+    public BerthServerExtension withToml(String toml) {
+        extraToml.add(toml);
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    public void start() {
+        try {
+            home = Files.createTempDirectory("berth-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        daemon = BerthDaemon.start(config());
+        client = CriClient.connect(socket());
+    }
+
+    /** Stops the daemon the way SIGTERM does, leaving the state directories for a restart. */
+    public void stopDaemon() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
+    }
+
+    /** Starts a new daemon on the same directories, as after a crash or an upgrade. */
+    public void restartDaemon() {
+        stopDaemon();
+        daemon = BerthDaemon.start(config());
+        client = CriClient.connect(socket());
+    }
+
+    public void stop() {
+        stopDaemon();
+        if (home != null) {
+            Trees.deleteRecursively(home);
+            home = null;
+        }
+    }
+
+    public BerthConfig config() {
+        return new ConfigLoader().parse(toml(), home.resolve("config.toml"));
+    }
+
+    public String toml() {
+        StringBuilder toml = new StringBuilder()
+                .append("[server]\nsocket = \"").append(socket()).append("\"\nlog_level = \"info\"\n")
+                .append("shutdown_grace_seconds = 5\n")
+                .append("[storage]\nroot = \"").append(home.resolve("root")).append("\"\n")
+                .append("state = \"").append(home.resolve("state")).append("\"\n")
+                .append("[metrics]\naddress = \"127.0.0.1:0\"\n");
+        extraToml.forEach(extra -> toml.append(extra).append('\n'));
+        return toml.toString();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path socket() {
+        return home.resolve("berth.sock");
+    }
+
+    public BerthDaemon daemon() {
+        return daemon;
+    }
+
+    public CriClient client() {
+        return client;
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == CriClient.class || type == BerthDaemon.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == CriClient.class ? client : daemon;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.berth.cri.testing;
+
+import dev.berth.proto.runtime.v1.ImageServiceGrpc;
+import dev.berth.proto.runtime.v1.RuntimeServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A generated CRI client on a unix socket, as the kubelet would hold one. */
+public final class CriClient implements AutoCloseable {
+
+    private final ManagedChannel channel;
+    private final EventLoopGroup group;
+
+    private CriClient(ManagedChannel channel, EventLoopGroup group) {
+        this.channel = channel;
+        this.group = group;
+    }
+
+    public static CriClient connect(Path socket) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollDomainSocketChannel.class)
+                .eventLoopGroup(group)
+                .usePlaintext()
+                .maxInboundMessageSize(16 * 1024 * 1024)
+                .build();
+        return new CriClient(channel, group);
+    }
+
+    public RuntimeServiceGrpc.RuntimeServiceBlockingStub runtime() {
+        return RuntimeServiceGrpc.newBlockingStub(channel);
+    }
+
+    public RuntimeServiceGrpc.RuntimeServiceStub runtimeAsync() {
+        return RuntimeServiceGrpc.newStub(channel);
+    }
+
+    public ImageServiceGrpc.ImageServiceBlockingStub images() {
+        return ImageServiceGrpc.newBlockingStub(channel);
+    }
+
+    public ImageServiceGrpc.ImageServiceStub imagesAsync() {
+        return ImageServiceGrpc.newStub(channel);
+    }
+
+    public HealthGrpc.HealthBlockingStub health() {
+        return HealthGrpc.newBlockingStub(channel);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
+}
