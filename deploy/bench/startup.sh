@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Measures berth's start-to-serving time (launcher exec until the CRI socket accepts connections) and its idle RSS,
+# median of N runs, with the launcher's flags and the build's class-data archive.
+# Usage: deploy/bench/startup.sh [runs]   (after deploy/build.sh)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+work=$(mktemp -d /tmp/berth-startup-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cat > "$work/config.toml" <<TOML
+[server]
+socket = "$work/berth.sock"
+[storage]
+root = "$work/root"
+state = "$work/state"
+[metrics]
+address = ""
+TOML
+accepts() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$1" 2>/dev/null; }
+starts=(); rss=()
+for _ in $(seq 1 "$runs"); do
+  t0=$(date +%s%N)
+  bin/berth serve --config "$work/config.toml" 2>>"$work/log" &
+  pid=$!
+  until accepts "$work/berth.sock"; do sleep 0.005; done
+  t1=$(date +%s%N)
+  starts+=($(( (t1 - t0) / 1000000 )))
+  sleep 5
+  rss+=($(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status))
+  kill -TERM "$pid"; wait "$pid"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "start-to-serving ms: ${starts[*]} (median $(median "${starts[@]}"))"
+echo "idle RSS MiB after 5 s: ${rss[*]} (median $(median "${rss[@]}"))"
