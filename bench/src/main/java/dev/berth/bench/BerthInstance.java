@@ -1,0 +1,196 @@
+package dev.berth.bench;
+
+import dev.berth.bench.host.CgroupTree;
+import dev.berth.bench.host.DaemonProcess;
+import dev.berth.bench.host.DirectorySize;
+import dev.berth.bench.host.HostProcesses;
+import dev.berth.bench.host.Links;
+import dev.berth.bench.host.NatRules;
+import dev.berth.bench.host.WorkDir;
+import dev.berth.common.exec.Command;
+import dev.berth.common.exec.CommandResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * berth started through its launcher ({@code bin/berth serve}, the fat jar and AppCDS archive that
+ * {@code deploy/build.sh} makes) with a private socket, root and state under /tmp, the local registry marked
+ * insecure, metrics off and the built-in bridge on a bench-only name and subnet. berth's own RemovePodSandbox undoes
+ * what a pod made; {@link #close()} stops the daemon by its PID and sweeps whatever is left.
+ */
+public final class BerthInstance implements RuntimeUnderTest {
+
+    static final String BRIDGE = "brtbench0";
+    static final String SUBNET = "10.78.0.0/24";
+    static final String SUBNET_MARKER = "10.78.0.";
+    /** berth names its built-in network's nftables table after a non-default bridge. */
+    static final String NFT_TABLE = "berth_" + BRIDGE;
+    static final String CGROUP_PARENT = "/berth-bench-berth";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BerthInstance.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final WorkDir work;
+    private final Optional<Path> logCopyDir;
+    private final Thread shutdownHook = new Thread(this::close, "berth-bench-cleanup");
+    private DaemonProcess daemon;
+    private CriEndpoint endpoint;
+    private String version = "berth";
+    private boolean closed;
+
+    private BerthInstance(WorkDir work, Optional<Path> logCopyDir) {
+        this.work = work;
+        this.logCopyDir = logCopyDir;
+    }
+
+    /**
+     * Starts {@code <repository>/bin/berth serve} trusting {@code registry} over plain HTTP; its log is copied into
+     * {@code logCopyDir} on close, when given.
+     */
+    public static BerthInstance start(Path repository, String registry, Optional<Path> logCopyDir) {
+        Path launcher = repository.resolve("bin/berth");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(launcher + " is missing");
+        }
+        if (!Files.isReadable(repository.resolve("build/berth.jar"))) {
+            throw new IllegalStateException(repository.resolve("build/berth.jar") + " is missing: run deploy/build.sh");
+        }
+        Links.deleteBridge(BRIDGE).forEach(note -> LOG.warn("before start: {}", note));
+        WorkDir work = WorkDir.create("bb-berth-");
+        BerthInstance instance = new BerthInstance(work, logCopyDir);
+        Runtime.getRuntime().addShutdownHook(instance.shutdownHook);
+        try {
+            instance.launch(launcher, registry);
+            return instance;
+        } catch (RuntimeException e) {
+            String log = instance.logTail();
+            instance.close();
+            throw new IllegalStateException("berth did not start: " + e.getMessage() + "\n" + log, e);
+        }
+    }
+
+    private void launch(Path launcher, String registry) {
+        Path config = work.resolve("config.toml");
+        Path socket = work.resolve("b.sock");
+        write(config, "[server]\n"
+                + "socket = " + Toml.quote(socket.toString()) + "\n"
+                + "\n[storage]\n"
+                + "root = " + Toml.quote(work.directory("root").toString()) + "\n"
+                + "state = " + Toml.quote(work.directory("state").toString()) + "\n"
+                + "\n[registry." + Toml.quote(registry) + "]\n"
+                + "insecure = true\n"
+                + "\n[network]\n"
+                + "bridge = " + Toml.quote(BRIDGE) + "\n"
+                + "subnet = " + Toml.quote(SUBNET) + "\n"
+                // An empty CNI dir keeps berth on its built-in bridge whatever /etc/cni/net.d holds.
+                + "conf_dir = " + Toml.quote(work.directory("cni").toString()) + "\n"
+                + "\n[metrics]\n"
+                + "address = \"\"\n");
+        work.directory("client");
+        daemon = DaemonProcess.start(List.of(launcher.toString(), "serve", "--config", config.toString()),
+                work.resolve("berth.log"), work.path());
+        endpoint = CriEndpoint.connect("berth", socket);
+        var response = Readiness.await(daemon, endpoint, START_TIMEOUT, false);
+        version = response.getRuntimeName() + " " + response.getRuntimeVersion();
+        LOG.info("started {} pid={} dir={}", version, daemon.pid(), work.path());
+    }
+
+    @Override
+    public CriEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public Path clientDir() {
+        return work.resolve("client");
+    }
+
+    @Override
+    public String cgroupParent() {
+        return CGROUP_PARENT;
+    }
+
+    @Override
+    public long storedBytes() {
+        return DirectorySize.of(work.resolve("root"));
+    }
+
+    @Override
+    public String describe() {
+        return version + " (runc + conmon, built-in bridge " + BRIDGE + " " + SUBNET + ")";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> notes = new ArrayList<>();
+        if (endpoint != null) {
+            if (daemon != null && daemon.isAlive()) {
+                notes.addAll(PodSweeper.removeAllPods(endpoint));
+            }
+            endpoint.close();
+        }
+        if (daemon != null) {
+            // berth lets in-flight calls finish for up to server.shutdown_grace_seconds (10 s by default).
+            int exit = daemon.stop(Duration.ofSeconds(15));
+            LOG.info("stopped berth pid={} exit={}", daemon.pid(), exit);
+        }
+        notes.addAll(DaemonLogs.copy(work.resolve("berth.log"), logCopyDir, "berth.log"));
+        // conmon outlives the daemon by design; its arguments name our state dir.
+        for (HostProcesses.HostProcess process : HostProcesses.referencing(work.path().toString())) {
+            boolean gone = HostProcesses.kill(process.pid(), Duration.ofSeconds(5));
+            notes.add((gone ? "killed leftover " : "could not kill ") + process);
+        }
+        notes.addAll(new CgroupTree(CGROUP_PARENT).sweep());
+        notes.addAll(work.unmountAndDelete());
+        notes.addAll(Links.deleteBridge(BRIDGE));
+        notes.addAll(deleteNftTable());
+        notes.addAll(NatRules.removeMatching("nat", SUBNET_MARKER));
+        CleanupNotes.log(LOG, "berth", notes);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // we are the hook
+        }
+    }
+
+    /** The built-in network's table is named after the bench bridge: it can only be ours. */
+    private static List<String> deleteNftTable() {
+        List<String> notes = new ArrayList<>();
+        if (Command.of("nft", "list", "table", "inet", NFT_TABLE).run().succeeded()) {
+            CommandResult deleted = Command.of("nft", "delete", "table", "inet", NFT_TABLE).run();
+            notes.add(deleted.succeeded() ? "deleted nftables table inet " + NFT_TABLE
+                    : "cannot delete nftables table inet " + NFT_TABLE + ": " + deleted.stderrText());
+        }
+        return notes;
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(work.resolve("berth.log"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no berth log)";
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.berth.bench;
+
+import dev.berth.bench.scenario.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Command line of {@link CompareMain}: which scenarios, iteration counts, where berth's repository is, which
+ * runtimes, and where the report goes.
+ */
+record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
+                      Optional<Path> out, Optional<Path> logs) {
+
+    enum Choice { PULL, POD, CONTAINER, FLOOR }
+
+    static final String USAGE = """
+            usage: CompareMain [pull] [pod] [container] [floor] [all] [options]
+              --out FILE          also write the Markdown report to FILE
+              --iterations N      measured iterations of pod, container and floor (default 20)
+              --warmup N          unmeasured iterations first (default 3)
+              --pulls N           measured pulls (default 5, after one warm-up pull)
+              --repo DIR          berth repository with bin/berth and build/berth.jar (default .)
+              --runtimes LIST     comma-separated subset of containerd,berth (default both)
+              --logs DIR          keep a copy of each daemon's log in DIR""";
+
+    static CompareOptions parse(String[] args) {
+        Set<Choice> scenarios = EnumSet.noneOf(Choice.class);
+        int iterations = 20;
+        int warmup = 3;
+        int pulls = 5;
+        Path repository = Path.of(".");
+        List<String> runtimes = List.of("containerd", "berth");
+        Path out = null;
+        Path logs = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
+                case "pull", "pod", "container", "floor" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
+                case "--out" -> out = Path.of(value(args, ++i, arg));
+                case "--iterations" -> iterations = number(args, ++i, arg);
+                case "--warmup" -> warmup = number(args, ++i, arg);
+                case "--pulls" -> pulls = number(args, ++i, arg);
+                case "--repo" -> repository = Path.of(value(args, ++i, arg));
+                case "--runtimes" -> runtimes = runtimes(value(args, ++i, arg));
+                case "--logs" -> logs = Path.of(value(args, ++i, arg));
+                default -> throw new IllegalArgumentException("unknown argument: " + arg);
+            }
+        }
+        if (scenarios.isEmpty()) {
+            scenarios.addAll(EnumSet.allOf(Choice.class));
+        }
+        return new CompareOptions(scenarios, new Settings(warmup, iterations, pulls),
+                repository.toAbsolutePath().normalize(), runtimes, Optional.ofNullable(out),
+                Optional.ofNullable(logs));
+    }
+
+    boolean wants(Choice choice) {
+        return scenarios.contains(choice);
+    }
+
+    private static List<String> runtimes(String list) {
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String name : list.split(",")) {
+            String trimmed = name.strip();
+            if (!trimmed.equals("containerd") && !trimmed.equals("berth")) {
+                throw new IllegalArgumentException("unknown runtime: " + trimmed);
+            }
+            chosen.add(trimmed);
+        }
+        return new ArrayList<>(chosen);
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int number(String[] args, int index, String option) {
+        try {
+            return Integer.parseInt(value(args, index, option));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.berth.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.bench.CompareOptions.Choice;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CompareOptionsTest {
+
+    @Test
+    void noScenarioMeansAll() {
+        CompareOptions options = CompareOptions.parse(new String[0]);
+        assertEquals(EnumSet.allOf(Choice.class), options.scenarios());
+        assertEquals(20, options.settings().iterations());
+        assertEquals(List.of("containerd", "berth"), options.runtimes());
+    }
+
+    @Test
+    void scenariosAndOptions() {
+        CompareOptions options = CompareOptions.parse(new String[] {"pod", "floor", "--iterations", "5",
+                "--warmup", "1", "--pulls", "2", "--runtimes", "berth", "--out", "/tmp/r.md"});
+        assertEquals(EnumSet.of(Choice.POD, Choice.FLOOR), options.scenarios());
+        assertEquals(5, options.settings().iterations());
+        assertEquals(1, options.settings().warmup());
+        assertEquals(2, options.settings().pulls());
+        assertEquals(List.of("berth"), options.runtimes());
+        assertEquals(Path.of("/tmp/r.md"), options.out().orElseThrow());
+        assertTrue(options.logs().isEmpty());
+    }
+
+    @Test
+    void unknownWordsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"pods"}));
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--runtimes", "crio"}));
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--iterations"}));
+    }
+}
