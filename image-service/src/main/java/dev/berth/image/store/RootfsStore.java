@@ -1,0 +1,201 @@
+package dev.berth.image.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.error.BerthException;
+import dev.berth.common.fs.AtomicFiles;
+import dev.berth.common.fs.Trees;
+import dev.berth.image.layer.LayerStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Container root filesystems:
+ * <pre>
+ * overlay2/containers/&lt;container-id&gt;/rootfs.json  the record (image, layers, config)
+ * overlay2/containers/&lt;container-id&gt;/diff         overlay upper dir: what the container writes
+ * overlay2/containers/&lt;container-id&gt;/work         overlay work dir
+ * overlay2/containers/&lt;container-id&gt;/merged       the mount point, the container's root
+ * </pre>
+ * The record is written before the mount, so after a crash a recorded rootfs is mounted again and an unrecorded
+ * directory is removed. Mounts outlive the daemon.
+ */
+public final class RootfsStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RootfsStore.class);
+    public static final String CONTAINERS_DIR = "containers";
+    private static final Pattern CONTAINER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final String RECORD = "rootfs.json";
+
+    private final Path overlayDir;
+    private final Path containersDir;
+    private final LayerStore layers;
+    private final OverlayMounter mounter;
+    private final ObjectMapper json;
+    private final Map<String, StoredRootfs> rootfs = new ConcurrentHashMap<>();
+
+    public RootfsStore(LayerStore layers, OverlayMounter mounter, ObjectMapper json) {
+        this.overlayDir = layers.dir();
+        this.containersDir = overlayDir.resolve(CONTAINERS_DIR);
+        this.layers = layers;
+        this.mounter = mounter;
+        this.json = json;
+    }
+
+    public static void checkContainerId(String containerId) {
+        if (containerId == null || !CONTAINER_ID.matcher(containerId).matches()) {
+            throw BerthException.invalidArgument("invalid container ID \"" + containerId + "\"");
+        }
+    }
+
+    /** Loads records, mounts recorded rootfs that are not mounted (after a reboot), removes unrecorded dirs. */
+    public void recover() {
+        try {
+            Files.createDirectories(containersDir);
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(containersDir)) {
+                for (Path dir : dirs) {
+                    recoverOne(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot recover container rootfs in " + containersDir, e);
+        }
+    }
+
+    private void recoverOne(Path dir) {
+        String id = dir.getFileName().toString();
+        StoredRootfs record = null;
+        try {
+            record = json.readValue(dir.resolve(RECORD).toFile(), StoredRootfs.class);
+        } catch (IOException e) {
+            // no record: creation never finished
+        }
+        if (record == null || !record.containerId().equals(id)) {
+            log.info("event=rootfs_leftover_removed container={}", id);
+            mounter.unmount(dir.resolve("merged"));
+            Trees.deleteRecursively(dir);
+            return;
+        }
+        rootfs.put(id, record);
+        if (!MountTable.isMounted(merged(id))) {
+            try {
+                mount(record);
+                log.info("event=rootfs_remounted container={}", id);
+            } catch (BerthException e) {
+                log.error("event=rootfs_remount_failed container={} error=\"{}\"", id, e.getMessage());
+            }
+        }
+    }
+
+    public Optional<StoredRootfs> get(String containerId) {
+        return Optional.ofNullable(rootfs.get(containerId));
+    }
+
+    public List<StoredRootfs> all() {
+        return List.copyOf(rootfs.values());
+    }
+
+    /** Layer IDs any container rootfs uses. */
+    public Set<String> layersInUse() {
+        Set<String> out = new HashSet<>();
+        rootfs.values().forEach(r -> out.addAll(r.layerIds()));
+        return out;
+    }
+
+    public Path merged(String containerId) {
+        return dir(containerId).resolve("merged");
+    }
+
+    public Path upper(String containerId) {
+        return dir(containerId).resolve("diff");
+    }
+
+    /** Creates and mounts a rootfs; the caller makes sure the layers exist and stay. */
+    public StoredRootfs create(StoredRootfs record) {
+        String id = record.containerId();
+        Path dir = dir(id);
+        mounter.unmount(dir.resolve("merged"));
+        Trees.deleteRecursively(dir);
+        try {
+            Files.createDirectories(dir.resolve("diff"));
+            Files.createDirectories(dir.resolve("work"));
+            Files.createDirectories(dir.resolve("merged"));
+            AtomicFiles.write(dir.resolve(RECORD), json.writeValueAsBytes(record));
+        } catch (IOException | UncheckedIOException e) {
+            Trees.deleteRecursively(dir);
+            throw new BerthException(BerthException.Kind.INTERNAL, "cannot create rootfs of " + id, e);
+        }
+        rootfs.put(id, record);
+        try {
+            mount(record);
+        } catch (BerthException e) {
+            rootfs.remove(id);
+            Trees.deleteRecursively(dir);
+            throw e;
+        }
+        return record;
+    }
+
+    /** Makes sure a recorded rootfs is mounted. */
+    public void ensureMounted(StoredRootfs record) {
+        if (!MountTable.isMounted(merged(record.containerId()))) {
+            mount(record);
+        }
+    }
+
+    /** Unmounts and deletes a rootfs; false when there was none. */
+    public boolean remove(String containerId) {
+        Path dir = dir(containerId);
+        boolean known = rootfs.containsKey(containerId) || Files.exists(dir);
+        mounter.unmount(dir.resolve("merged"));
+        try {
+            Files.deleteIfExists(dir.resolve(RECORD));
+        } catch (IOException e) {
+            throw new BerthException(BerthException.Kind.INTERNAL, "cannot remove rootfs record of " + containerId, e);
+        }
+        rootfs.remove(containerId);
+        Trees.deleteRecursively(dir);
+        return known;
+    }
+
+    private void mount(StoredRootfs record) {
+        String id = record.containerId();
+        for (String layer : record.layerIds()) {
+            if (!layers.contains(layer)) {
+                throw new BerthException(BerthException.Kind.INTERNAL, "layer " + layer + " of container " + id
+                        + " is missing");
+            }
+        }
+        Path base = Path.of(CONTAINERS_DIR, id);
+        String lower;
+        if (record.layerIds().isEmpty()) {
+            // overlay needs a lower dir; an image without layers gets an empty one
+            try {
+                Files.createDirectories(dir(id).resolve("empty"));
+            } catch (IOException e) {
+                throw new BerthException(BerthException.Kind.INTERNAL, "cannot create rootfs of " + id, e);
+            }
+            lower = base.resolve("empty").toString();
+        } else {
+            lower = layers.lowerDirOption(record.layerIds());
+        }
+        mounter.mount(lower, base.resolve("diff"), base.resolve("work"), merged(id));
+    }
+
+    private Path dir(String containerId) {
+        checkContainerId(containerId);
+        return containersDir.resolve(containerId);
+    }
+}

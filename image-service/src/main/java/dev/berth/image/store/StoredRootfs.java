@@ -1,0 +1,23 @@
+package dev.berth.image.store;
+
+import dev.berth.image.ImageConfigView;
+
+import java.util.List;
+
+/**
+ * berth's record of one container root filesystem, {@code overlay2/containers/<id>/rootfs.json}. It names the
+ * layers itself so they stay in use even after the image is removed.
+ *
+ * @param containerId     the container
+ * @param imageId         the image it was made from
+ * @param layerIds        layer directory names, base first
+ * @param config          the image's config at creation
+ * @param createdAtMillis when it was created
+ */
+public record StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
+                           long createdAtMillis) {
+
+    public StoredRootfs {
+        layerIds = List.copyOf(layerIds);
+    }
+}
