@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
+# Image layers carry non-ASCII file names; the JVM needs a UTF-8 locale to map them.
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
 mvn -B install "$@"
