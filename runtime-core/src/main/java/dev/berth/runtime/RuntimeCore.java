@@ -1,0 +1,64 @@
+package dev.berth.runtime;
+
+import dev.berth.runtime.container.ContainerEvents;
+import dev.berth.runtime.container.ContainerManager;
+import dev.berth.runtime.host.monitor.ExitWatcher;
+import dev.berth.runtime.sandbox.SandboxManager;
+import dev.berth.runtime.spi.PodNetworkProvider;
+import dev.berth.runtime.spi.RootfsProvider;
+import java.time.Clock;
+
+/**
+ * runtime-core's entry point for cri-server: {@link #sandboxes()}, {@link #containers()} and {@link #events()}.
+ * {@link #open} recovers what a previous daemon left (containers keep running across restarts); {@link #close}
+ * stops watching and leaves every sandbox and container as it is.
+ */
+public final class RuntimeCore implements AutoCloseable {
+
+    private final RuntimeConfig config;
+    private final SandboxManager sandboxes;
+    private final ContainerManager containers;
+    private final ContainerEvents events;
+    private final ExitWatcher exitWatcher;
+
+    RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
+            ExitWatcher exitWatcher) {
+        this.config = config;
+        this.sandboxes = sandboxes;
+        this.containers = containers;
+        this.events = events;
+        this.exitWatcher = exitWatcher;
+    }
+
+    /** Wires runtime-core, loads the persisted records and reconciles them with the host. */
+    public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network) {
+        return open(config, rootfs, network, Clock.systemUTC());
+    }
+
+    public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network,
+            Clock clock) {
+        return new CoreAssembly(config, rootfs, network, clock).assembleAndRecover();
+    }
+
+    public SandboxManager sandboxes() {
+        return sandboxes;
+    }
+
+    public ContainerManager containers() {
+        return containers;
+    }
+
+    public ContainerEvents events() {
+        return events;
+    }
+
+    public RuntimeConfig config() {
+        return config;
+    }
+
+    /** Stops exit watching. Sandboxes and containers keep running; the next {@link #open} picks them up. */
+    @Override
+    public void close() {
+        exitWatcher.close();
+    }
+}

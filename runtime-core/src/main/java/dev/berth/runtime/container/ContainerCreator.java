@@ -1,0 +1,225 @@
+package dev.berth.runtime.container;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.NamespaceOption;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.runtime.host.monitor.ConmonLaunch;
+import dev.berth.runtime.host.monitor.MonitoredContainer;
+import dev.berth.runtime.host.oci.ContainerSpecRequest;
+import dev.berth.runtime.host.oci.ImageDefaults;
+import dev.berth.runtime.host.oci.OciJson;
+import dev.berth.runtime.host.oci.OciSpec;
+import dev.berth.runtime.host.oci.PidMode;
+import dev.berth.runtime.sandbox.OciHandlers;
+import dev.berth.runtime.sandbox.PidHolder;
+import dev.berth.runtime.sandbox.SandboxRecord;
+import dev.berth.runtime.sandbox.SandboxRegistry;
+import dev.berth.runtime.spi.ImageConfig;
+import dev.berth.runtime.spi.PreparedRootfs;
+import dev.berth.runtime.store.EpochNanos;
+import dev.berth.runtime.store.Ids;
+import dev.berth.runtime.store.Rollback;
+import dev.berth.runtime.store.SafeTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CreateContainer: validate, reserve the name within the pod, persist a CREATING record (so a crash mid-way is
+ * undone at restart), prepare the rootfs, build and write the OCI spec, create the log directory, launch conmon
+ * ({@code runc create}), arm the exit watch, then CREATED. Any failure undoes every step already done.
+ */
+public final class ContainerCreator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerCreator.class);
+
+    private final ContainerRegistry registry;
+    private final SandboxRegistry sandboxes;
+    private final ContainerHost host;
+    private final ContainerExits exits;
+    private final EventNotifier notifier;
+    private final Ids ids;
+    private final Clock clock;
+    private final OciJson json = new OciJson();
+
+    public ContainerCreator(ContainerRegistry registry, SandboxRegistry sandboxes, ContainerHost host,
+            ContainerExits exits, EventNotifier notifier, Ids ids, Clock clock) {
+        this.registry = registry;
+        this.sandboxes = sandboxes;
+        this.host = host;
+        this.exits = exits;
+        this.notifier = notifier;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a container in a READY sandbox and returns its ID (the first call's for a retry of the same request).
+     *
+     * @param sandboxConfig the kubelet's copy of the pod config; may be empty (rebuilt from the record then)
+     */
+    public String create(String sandboxIdOrPrefix, ContainerConfig config, PodSandboxConfig sandboxConfig) {
+        validate(config);
+        SandboxRecord sandbox = sandboxes.get(sandboxIdOrPrefix);
+        String name = ContainerRecord.reservationName(sandbox.id(), config.getMetadata().getName(),
+                config.getMetadata().getAttempt());
+        String id = ids.next();
+        return registry.names().reserve(name, ContainerConfigs.fingerprint(sandbox.id(), config), id,
+                () -> sandboxes.locks().with(sandbox.id(), () -> createLocked(id, sandbox.id(), config,
+                        sandboxConfig)));
+    }
+
+    private static void validate(ContainerConfig config) {
+        if (!config.hasMetadata() || config.getMetadata().getName().isEmpty()) {
+            throw BerthException.invalidArgument("config.metadata.name is required");
+        }
+        if (config.getImage().getImage().isEmpty()) {
+            throw BerthException.invalidArgument("config.image.image is required");
+        }
+        String logPath = config.getLogPath();
+        if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
+            throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
+                    + logPath);
+        }
+    }
+
+    private void createLocked(String id, String sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig) {
+        // Checked under the sandbox's lock: a concurrent StopPodSandbox cannot slip in between.
+        SandboxRecord sandbox = sandboxes.byFullId(sandboxId).orElseThrow(() ->
+                BerthException.notFound("pod sandbox " + sandboxId + " not found"));
+        if (!sandbox.isReady()) {
+            throw BerthException.failedPrecondition("pod sandbox " + sandboxId + " is not ready");
+        }
+        long started = System.nanoTime();
+        OciHandlers.Handler handler = host.handlers().select(sandbox.runtimeHandler());
+        Path bundle = host.bundle(id);
+        Path logPath = logPath(id, sandbox, config);
+        Rollback rollback = new Rollback("container " + id);
+        try {
+            ContainerRecord record = new ContainerRecord(id, sandboxId, config.getMetadata().getName(),
+                    config.getMetadata().getAttempt(), ContainerState.CREATING, ContainerConfigs.image(config), "",
+                    "", EpochNanos.now(clock), 0, 0, 0, "", "", config.getLabelsMap(), config.getAnnotationsMap(),
+                    ContainerConfigs.mounts(config.getMountsList()),
+                    config.getLogPath().isEmpty() ? "" : logPath.toString(),
+                    ContainerConfigs.resources(config.getLinux().getResources()), null, null, handler.name(), "",
+                    config.getTty(), config.getStdin(), config.getStdinOnce(), 0,
+                    ContainerConfigs.fingerprint(sandboxId, config));
+            registry.save(record);
+            rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
+
+            PreparedRootfs rootfs = host.rootfs().prepare(id, config.getImage().getImage());
+            rollback.push("rootfs", () -> host.rootfs().release(id));
+            String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());
+
+            createDirectory(bundle);
+            rollback.push("bundle", () -> SafeTrees.delete(bundle));
+            OciSpec spec = host.specs().build(specRequest(id, config, sandbox, sandboxConfig, rootfs));
+            json.writeConfig(bundle, spec);
+            createDirectory(logPath.getParent());
+
+            MonitoredContainer monitored = handler.conmon().create(new ConmonLaunch(id, bundle, bundle, logPath,
+                    config.getStdin(), config.getStdinOnce(), config.getTty(), host.logSizeMax()));
+            String cgroupsPath = spec.linux().cgroupsPath();
+            rollback.push("oci container", () -> {
+                exits.unwatch(id);
+                handler.runtime().delete(id, true);
+                handler.conmon().cleanup(id, bundle);
+                host.cgroups().remove(cgroupsPath);
+            });
+
+            OciSpec.User user = spec.process().user();
+            record = new ContainerRecord(id, sandboxId, record.name(), record.attempt(), ContainerState.CREATED,
+                    record.image(), rootfs.imageRef(), rootfs.imageId(), record.createdAt(), 0, 0, 0, "", "",
+                    record.labels(), record.annotations(), record.mounts(), record.logPath(), record.resources(),
+                    new ProcessUser(user.uid(), user.gid(), user.additionalGids()), stopSignal, handler.name(),
+                    cgroupsPath, record.tty(), record.stdin(), record.stdinOnce(), monitored.pid(),
+                    record.fingerprint());
+            registry.save(record);
+            exits.watch(record);
+            LOG.info("event=container_created container={} sandbox={} name={} attempt={} image={} took_ms={}", id,
+                    sandboxId, record.name(), record.attempt(), record.imageId(),
+                    (System.nanoTime() - started) / 1_000_000);
+            notifier.notify(record, ContainerEventType.CONTAINER_CREATED);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("event=container_create_failed container={} sandbox={} name={} error=\"{}\"", id, sandboxId,
+                    config.getMetadata().getName(), e.getMessage());
+            rollback.run();
+            throw e;
+        }
+    }
+
+    private ContainerSpecRequest specRequest(String id, ContainerConfig config, SandboxRecord sandbox,
+            PodSandboxConfig sandboxConfig, PreparedRootfs rootfs) {
+        ImageConfig image = rootfs.config();
+        String imageName = !config.getImage().getUserSpecifiedImage().isEmpty()
+                ? config.getImage().getUserSpecifiedImage() : config.getImage().getImage();
+        ImageDefaults defaults = new ImageDefaults(image.entrypoint(), image.cmd(), image.env(), image.workingDir(),
+                image.user(), image.stopSignal(), imageName);
+        NamespaceOption namespaces = config.getLinux().getSecurityContext().getNamespaceOptions();
+        PidMode pidMode;
+        Path pidNamespace = null;
+        switch (namespaces.getPid()) {
+            case POD:
+                if (sandbox.pidHolderPid() > 0) {
+                    pidMode = PidMode.POD;
+                    pidNamespace = PidHolder.namespaceOf(sandbox.pidHolderPid());
+                } else {
+                    // The pod has no shared PID namespace (its own PID mode is not POD).
+                    pidMode = PidMode.CONTAINER;
+                }
+                break;
+            case NODE:
+                pidMode = PidMode.NODE;
+                break;
+            case TARGET:
+                pidMode = PidMode.TARGET;
+                pidNamespace = PidHolder.namespaceOf(targetPid(sandbox, namespaces.getTargetId()));
+                break;
+            default:
+                pidMode = PidMode.CONTAINER;
+                break;
+        }
+        return new ContainerSpecRequest(id, config, defaults, rootfs.rootfs(), host.contexts().of(sandbox,
+                sandboxConfig), pidMode, pidNamespace);
+    }
+
+    private int targetPid(SandboxRecord sandbox, String targetId) {
+        ContainerRecord target = registry.find(targetId).orElseThrow(() ->
+                BerthException.notFound("target container " + targetId + " not found"));
+        if (!target.sandboxId().equals(sandbox.id())) {
+            throw BerthException.invalidArgument("target container " + targetId + " is in another pod");
+        }
+        if (!target.isRunning() || target.pid() <= 0) {
+            throw BerthException.failedPrecondition("target container " + targetId + " is not running");
+        }
+        return target.pid();
+    }
+
+    /** The CRI log file: the pod's log directory + the container's log path; berth's own file when none is set. */
+    private Path logPath(String id, SandboxRecord sandbox, ContainerConfig config) {
+        String relative = config.getLogPath();
+        if (relative.isEmpty()) {
+            // conmon needs somewhere to write; the kubelet asked for no log, so status shows none.
+            return host.bundle(id).resolve("container.log");
+        }
+        Path path = sandbox.logDirectory().isEmpty() ? Path.of(relative) : Path.of(sandbox.logDirectory(), relative);
+        if (!path.isAbsolute()) {
+            throw BerthException.invalidArgument("log path " + path + " is not absolute (pod log_directory is "
+                    + "empty)");
+        }
+        return path.normalize();
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.berth.runtime.host.ns;
+
+/** The namespaces a pod sandbox pins; each kind's pins live in its own directory under {@code <stateDir>/ns}. */
+public enum NamespaceKind {
+    NET("net", "network"),
+    IPC("ipc", "ipc"),
+    UTS("uts", "uts");
+
+    private final String dirName;
+    private final String ociType;
+
+    NamespaceKind(String dirName, String ociType) {
+        this.dirName = dirName;
+        this.ociType = ociType;
+    }
+
+    /** Directory under the pin root, and the util-linux option name ({@code --net=FILE}). */
+    public String dirName() {
+        return dirName;
+    }
+
+    /** The namespace type name in an OCI runtime spec. */
+    public String ociType() {
+        return ociType;
+    }
+}

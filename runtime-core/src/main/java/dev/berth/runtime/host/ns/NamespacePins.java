@@ -1,0 +1,196 @@
+package dev.berth.runtime.host.ns;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.exec.Command;
+import dev.berth.common.exec.CommandFailedException;
+import dev.berth.runtime.host.sys.Binaries;
+import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.runtime.host.sys.SyscallException;
+import dev.berth.runtime.host.sys.Syscalls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates and removes a sandbox's namespace pins: bind mounts of nsfs files under {@code <stateDir>/ns/<kind>/<id>}
+ * made by util-linux {@code unshare} (the JVM never calls unshare/setns: it is multithreaded). The pin root is
+ * bind-mounted onto itself with private propagation so pins don't leak into other mount namespaces, where they would
+ * keep the namespaces alive after unpin.
+ */
+public final class NamespacePins {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NamespacePins.class);
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
+    private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path root;
+    private final Object rootLock = new Object();
+    private boolean rootReady;
+
+    /** @param stateDir the daemon's runtime state directory (e.g. /run/berth); pins go to {@code stateDir/ns}. */
+    public NamespacePins(Path stateDir) {
+        this.root = stateDir.toAbsolutePath().normalize().resolve("ns");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The pin file a sandbox's namespace of {@code kind} would have (whether or not it exists). */
+    public Path pinPath(NamespaceKind kind, String sandboxId) {
+        return root.resolve(kind.dirName()).resolve(checkId(sandboxId));
+    }
+
+    /**
+     * Pins fresh namespaces of the given kinds for a sandbox, sets {@code hostname} in its UTS namespace (if pinned and
+     * non-blank) and brings {@code lo} up in its network namespace (if pinned). Kinds not asked for stay the host's.
+     * On failure, everything done so far is undone.
+     */
+    public PinnedNamespaces pin(String sandboxId, Set<NamespaceKind> kinds, String hostname) {
+        checkId(sandboxId);
+        if (hostname != null && !hostname.isBlank() && !HOSTNAME.matcher(hostname).matches()) {
+            throw BerthException.invalidArgument("invalid hostname " + hostname);
+        }
+        EnumSet<NamespaceKind> wanted = kinds.isEmpty() ? EnumSet.noneOf(NamespaceKind.class) : EnumSet.copyOf(kinds);
+        if (wanted.isEmpty()) {
+            return PinnedNamespaces.none(sandboxId);
+        }
+        ensureRoot();
+        for (NamespaceKind kind : wanted) {
+            if (Files.exists(pinPath(kind, sandboxId), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw BerthException.alreadyExists("namespace pin " + pinPath(kind, sandboxId) + " already exists");
+            }
+        }
+        long started = System.nanoTime();
+        try {
+            List<String> argv = new ArrayList<>();
+            argv.add(Binaries.find("unshare").toString());
+            for (NamespaceKind kind : wanted) {
+                Path file = pinPath(kind, sandboxId);
+                Files.createFile(file);
+                argv.add("--" + kind.dirName() + "=" + file);
+            }
+            argv.add("--");
+            boolean setHostname = wanted.contains(NamespaceKind.UTS) && hostname != null && !hostname.isBlank();
+            // The helper runs inside the new namespaces: one spawn does the first setup step.
+            if (setHostname) {
+                argv.add(Binaries.find("hostname").toString());
+                argv.add(hostname);
+            } else if (wanted.contains(NamespaceKind.NET)) {
+                argv.addAll(loopbackUp());
+            } else {
+                argv.add(Binaries.find("true").toString());
+            }
+            Command.of(argv).withTimeout(HELPER_TIMEOUT).check();
+            if (setHostname && wanted.contains(NamespaceKind.NET)) {
+                List<String> enter = new ArrayList<>(List.of(Binaries.find("nsenter").toString(),
+                        "--net=" + pinPath(NamespaceKind.NET, sandboxId), "--"));
+                enter.addAll(loopbackUp());
+                Command.of(enter).withTimeout(HELPER_TIMEOUT).check();
+            }
+        } catch (CommandFailedException e) {
+            unpinQuietly(sandboxId);
+            throw new BerthException(BerthException.Kind.INTERNAL,
+                    "cannot pin namespaces of sandbox " + sandboxId + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            unpinQuietly(sandboxId);
+            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": " + e, e);
+        } catch (RuntimeException e) {
+            unpinQuietly(sandboxId);
+            throw e;
+        }
+        PinnedNamespaces pinned = new PinnedNamespaces(sandboxId,
+                wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
+                wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
+                wanted.contains(NamespaceKind.UTS) ? pinPath(NamespaceKind.UTS, sandboxId) : null);
+        LOG.info("event=namespaces_pinned sandbox={} kinds={} took_ms={}", sandboxId, wanted,
+                (System.nanoTime() - started) / 1_000_000);
+        return pinned;
+    }
+
+    /** The pins that exist for a sandbox now (recovery after a restart). */
+    public PinnedNamespaces find(String sandboxId) {
+        MountTable mounts = MountTable.current();
+        Path[] paths = new Path[NamespaceKind.values().length];
+        for (NamespaceKind kind : NamespaceKind.values()) {
+            Path file = pinPath(kind, sandboxId);
+            paths[kind.ordinal()] = mounts.isMountPoint(file) ? file : null;
+        }
+        return new PinnedNamespaces(sandboxId, paths[NamespaceKind.NET.ordinal()], paths[NamespaceKind.IPC.ordinal()],
+                paths[NamespaceKind.UTS.ordinal()]);
+    }
+
+    /** Unmounts and removes every pin of a sandbox. Idempotent: missing pins are fine. */
+    public void unpin(String sandboxId) {
+        List<String> failures = new ArrayList<>();
+        for (NamespaceKind kind : NamespaceKind.values()) {
+            Path file = pinPath(kind, sandboxId);
+            try {
+                // A pin may be stacked if a crashed pin was retried; detach until nothing is mounted there.
+                for (int i = 0; i < 4 && Syscalls.umount(file.toString()); i++) {
+                    LOG.debug("event=namespace_unpinned sandbox={} kind={}", sandboxId, kind);
+                }
+                Files.deleteIfExists(file);
+            } catch (SyscallException | IOException e) {
+                failures.add(file + ": " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw BerthException.internal("cannot unpin namespaces of sandbox " + sandboxId + ": " + failures, null);
+        }
+    }
+
+    private void unpinQuietly(String sandboxId) {
+        try {
+            unpin(sandboxId);
+        } catch (RuntimeException e) {
+            LOG.warn("event=unpin_failed sandbox={} error=\"{}\"", sandboxId, e.getMessage());
+        }
+    }
+
+    private void ensureRoot() {
+        synchronized (rootLock) {
+            if (rootReady) {
+                return;
+            }
+            try {
+                Files.createDirectories(root);
+                for (NamespaceKind kind : NamespaceKind.values()) {
+                    Files.createDirectories(root.resolve(kind.dirName()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + root, e);
+            }
+            try {
+                if (!MountTable.current().isMountPoint(root)) {
+                    Syscalls.mount(root.toString(), root.toString(), null, Syscalls.MS_BIND | Syscalls.MS_REC, null);
+                }
+                Syscalls.mount("none", root.toString(), null, Syscalls.MS_PRIVATE | Syscalls.MS_REC, null);
+            } catch (SyscallException e) {
+                throw BerthException.internal("cannot prepare namespace pin root " + root + ": " + e.getMessage(), e);
+            }
+            rootReady = true;
+        }
+    }
+
+    private static List<String> loopbackUp() {
+        return List.of(Binaries.find("ip").toString(), "link", "set", "lo", "up");
+    }
+
+    private static String checkId(String sandboxId) {
+        if (sandboxId == null || !SAFE_ID.matcher(sandboxId).matches()) {
+            throw BerthException.invalidArgument("invalid sandbox id " + sandboxId);
+        }
+        return sandboxId;
+    }
+}

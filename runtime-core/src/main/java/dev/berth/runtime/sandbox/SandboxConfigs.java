@@ -1,0 +1,113 @@
+package dev.berth.runtime.sandbox;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import dev.berth.common.error.BerthException;
+import dev.berth.proto.runtime.v1.DNSConfig;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
+import dev.berth.proto.runtime.v1.NamespaceOption;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.proto.runtime.v1.PortMapping;
+import dev.berth.proto.runtime.v1.Protocol;
+import dev.berth.runtime.store.Fingerprints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Maps between the CRI sandbox config and berth's sandbox record. */
+public final class SandboxConfigs {
+
+    private SandboxConfigs() {
+    }
+
+    public static SandboxMetadata metadata(PodSandboxMetadata m) {
+        return new SandboxMetadata(m.getName(), m.getUid(), m.getNamespace(), m.getAttempt());
+    }
+
+    public static NamespaceModes namespaces(PodSandboxConfig config) {
+        NamespaceOption options = config.getLinux().getSecurityContext().getNamespaceOptions();
+        return new NamespaceModes(mode(options.getNetwork()), mode(options.getPid()), mode(options.getIpc()),
+                options.getTargetId());
+    }
+
+    public static NamespaceMode mode(dev.berth.proto.runtime.v1.NamespaceMode mode) {
+        switch (mode) {
+            case POD: return NamespaceMode.POD;
+            case CONTAINER: return NamespaceMode.CONTAINER;
+            case NODE: return NamespaceMode.NODE;
+            case TARGET: return NamespaceMode.TARGET;
+            default: throw BerthException.invalidArgument("unknown namespace mode " + mode);
+        }
+    }
+
+    public static dev.berth.proto.runtime.v1.NamespaceMode toProto(NamespaceMode mode) {
+        return dev.berth.proto.runtime.v1.NamespaceMode.valueOf(mode.name());
+    }
+
+    public static DnsSettings dns(DNSConfig dns) {
+        return new DnsSettings(dns.getServersList(), dns.getSearchesList(), dns.getOptionsList());
+    }
+
+    public static List<PortMappingSpec> portMappings(List<PortMapping> mappings) {
+        return mappings.stream().map(p -> new PortMappingSpec(p.getProtocol().name(), p.getContainerPort(),
+                p.getHostPort(), p.getHostIp())).toList();
+    }
+
+    /** A digest of a request that is the same for the same content (deterministic map order). */
+    public static String fingerprint(Message... parts) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            for (Message part : parts) {
+                CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+                out.useDeterministicSerialization();
+                part.writeTo(out);
+                out.flush();
+                bytes.write(0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Fingerprints.sha256(bytes.toByteArray());
+    }
+
+    /**
+     * The sandbox config rebuilt from a record, for the calls that need one after the kubelet's request is gone
+     * (network detach on Stop, container specs after a restart). Holds what berth keeps, which is what those use.
+     */
+    public static PodSandboxConfig toProto(SandboxRecord record) {
+        SandboxMetadata m = record.metadata();
+        NamespaceModes ns = record.namespaces();
+        PodSandboxConfig.Builder builder = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(m.name()).setUid(m.uid())
+                        .setNamespace(m.namespace()).setAttempt(m.attempt()))
+                .setHostname(record.hostname())
+                .setLogDirectory(record.logDirectory())
+                .setDnsConfig(DNSConfig.newBuilder().addAllServers(record.dns().servers())
+                        .addAllSearches(record.dns().searches()).addAllOptions(record.dns().options()))
+                .putAllLabels(record.labels())
+                .putAllAnnotations(record.annotations())
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent(record.cgroupParent())
+                        .putAllSysctls(record.sysctls())
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(NamespaceOption.newBuilder()
+                                        .setNetwork(toProto(ns.network())).setPid(toProto(ns.pid()))
+                                        .setIpc(toProto(ns.ipc())).setTargetId(ns.targetId()))));
+        for (PortMappingSpec p : record.portMappings()) {
+            builder.addPortMappings(PortMapping.newBuilder().setProtocol(protocol(p.protocol()))
+                    .setContainerPort(p.containerPort()).setHostPort(p.hostPort()).setHostIp(p.hostIp()));
+        }
+        return builder.build();
+    }
+
+    private static Protocol protocol(String name) {
+        try {
+            return Protocol.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return Protocol.TCP;
+        }
+    }
+}

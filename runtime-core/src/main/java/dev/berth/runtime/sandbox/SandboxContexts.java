@@ -1,0 +1,59 @@
+package dev.berth.runtime.sandbox;
+
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.runtime.host.files.SandboxFilePaths;
+import dev.berth.runtime.host.files.SandboxShm;
+import dev.berth.runtime.host.ns.NamespaceKind;
+import dev.berth.runtime.host.ns.NamespacePins;
+import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.oci.SandboxContext;
+import dev.berth.runtime.store.StateLayout;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** What a sandbox's containers inherit, computed from its record (no probing: the record says what was set up). */
+public final class SandboxContexts {
+
+    private final StateLayout layout;
+    private final NamespacePins pins;
+
+    public SandboxContexts(StateLayout layout, NamespacePins pins) {
+        this.layout = layout;
+        this.pins = pins;
+    }
+
+    /** The namespaces a pod pins: net and UTS unless it uses the node's network (Kubernetes ties UTS to it), IPC. */
+    public static Set<NamespaceKind> pinnedKinds(NamespaceModes modes) {
+        EnumSet<NamespaceKind> kinds = EnumSet.noneOf(NamespaceKind.class);
+        if (!modes.hostNetwork()) {
+            kinds.add(NamespaceKind.NET);
+            kinds.add(NamespaceKind.UTS);
+        }
+        if (modes.ipc() != NamespaceMode.NODE) {
+            kinds.add(NamespaceKind.IPC);
+        }
+        return kinds;
+    }
+
+    public PinnedNamespaces namespaces(String sandboxId, NamespaceModes modes) {
+        Set<NamespaceKind> kinds = pinnedKinds(modes);
+        return new PinnedNamespaces(sandboxId,
+                kinds.contains(NamespaceKind.NET) ? pins.pinPath(NamespaceKind.NET, sandboxId) : null,
+                kinds.contains(NamespaceKind.IPC) ? pins.pinPath(NamespaceKind.IPC, sandboxId) : null,
+                kinds.contains(NamespaceKind.UTS) ? pins.pinPath(NamespaceKind.UTS, sandboxId) : null);
+    }
+
+    public Path shmOf(String sandboxId, NamespaceModes modes) {
+        return modes.ipc() == NamespaceMode.NODE ? null
+                : SandboxShm.pathIn(layout.sandboxRuntime(sandboxId)).toAbsolutePath().normalize();
+    }
+
+    /** @param config the kubelet's sandbox config when it came with the request; else rebuilt from the record */
+    public SandboxContext of(SandboxRecord record, PodSandboxConfig config) {
+        PodSandboxConfig effective = config != null && config.hasMetadata() ? config : SandboxConfigs.toProto(record);
+        return new SandboxContext(record.id(), effective, namespaces(record.id(), record.namespaces()),
+                record.cgroupParent(), SandboxFilePaths.in(layout.sandboxFiles(record.id())),
+                shmOf(record.id(), record.namespaces()));
+    }
+}

@@ -1,0 +1,139 @@
+package dev.berth.runtime.sandbox;
+
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.runtime.host.files.DnsSettings;
+import dev.berth.runtime.host.files.SandboxFilePaths;
+import dev.berth.runtime.host.files.SandboxSysctls;
+import dev.berth.runtime.host.ns.NamespaceKind;
+import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.oci.SandboxContext;
+import dev.berth.runtime.spi.PodNetworkStatus;
+import dev.berth.runtime.store.EpochNanos;
+import dev.berth.runtime.store.Ids;
+import dev.berth.runtime.store.Rollback;
+import dev.berth.runtime.store.SafeTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RunPodSandbox: validate, reserve the name, persist a CREATING record (so a crash mid-way is undone at restart),
+ * pin namespaces, write the sandbox files, mount shm, apply sysctls, start the PID holder if the pod shares one,
+ * attach the network, then READY. Any failure undoes every step already done.
+ */
+public final class SandboxRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxRunner.class);
+
+    private final SandboxRegistry registry;
+    private final SandboxHost host;
+    private final SandboxContexts contexts;
+    private final Ids ids;
+    private final Clock clock;
+
+    public SandboxRunner(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts, Ids ids, Clock clock) {
+        this.registry = registry;
+        this.host = host;
+        this.contexts = contexts;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Runs a sandbox and returns its ID (the first call's ID for a retry of the same request). */
+    public String run(PodSandboxConfig config, String runtimeHandler) {
+        SandboxValidator.validate(config);
+        OciHandlers.Handler handler = host.handlers().select(runtimeHandler);
+        NamespaceModes modes = SandboxConfigs.namespaces(config);
+        // Sysctls are checked before anything is done; the pins they need have known paths.
+        SandboxSysctls.validate(contexts.namespaces("0", modes), config.getLinux().getSysctlsMap());
+        SandboxMetadata metadata = SandboxConfigs.metadata(config.getMetadata());
+        String fingerprint = SandboxConfigs.fingerprint(config,
+                RunPodSandboxRequest.newBuilder().setRuntimeHandler(handler.name())
+                        .build());
+        String id = ids.next();
+        return registry.names().reserve(metadata.reservationName(), fingerprint, id,
+                () -> create(id, config, handler, modes, metadata, fingerprint));
+    }
+
+    private void create(String id, PodSandboxConfig config, OciHandlers.Handler handler, NamespaceModes modes,
+            SandboxMetadata metadata, String fingerprint) {
+        long started = System.nanoTime();
+        Rollback rollback = new Rollback("sandbox " + id);
+        try {
+            SandboxRecord record = new SandboxRecord(id, metadata, SandboxState.CREATING, EpochNanos.now(clock),
+                    handler.name(), config.getHostname(), config.getLogDirectory(),
+                    SandboxConfigs.dns(config.getDnsConfig()), SandboxConfigs.portMappings(
+                            config.getPortMappingsList()), config.getLabelsMap(), config.getAnnotationsMap(),
+                    config.getLinux().getCgroupParent(), modes, config.getLinux().getSysctlsMap(), "", null,
+                    fingerprint, 0, false);
+            registry.save(record);
+            rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
+
+            String hostname = effectiveHostname(config);
+            PinnedNamespaces pinned = host.pins().pin(id, SandboxContexts.pinnedKinds(modes), hostname);
+            rollback.push("pins", () -> host.pins().unpin(id));
+
+            Path runtimeDir = host.layout().sandboxRuntime(id);
+            rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
+            SandboxFilePaths files = host.files().write(host.layout().sandboxFiles(id), hostname,
+                    modes.hostNetwork(), Optional.empty(), hostDns(record));
+            if (modes.ipc() != NamespaceMode.NODE) {
+                host.shm().mount(runtimeDir);
+                rollback.push("shm", () -> host.shm().unmount(runtimeDir));
+            }
+            host.sysctls().apply(pinned, record.sysctls());
+
+            SandboxContext context = contexts.of(record, config);
+            if (modes.pid() == NamespaceMode.POD) {
+                int pid = host.pidHolder().start(handler, context);
+                String cgroupParent = record.cgroupParent();
+                rollback.push("pid holder", () -> host.pidHolder().destroy(handler, id, cgroupParent));
+                record = record.withPidHolder(pid);
+            }
+
+            if (!modes.hostNetwork()) {
+                Path netns = pinned.path(NamespaceKind.NET).orElseThrow();
+                // Marked before the call: a crash inside CNI ADD still gets a DEL at restart.
+                record = record.withNetwork("", null, true);
+                registry.save(record);
+                rollback.push("network", () -> host.network().detach(id, netns, config));
+                PodNetworkStatus network = host.network().attach(id, netns, config);
+                record = record.withNetwork(network.ip(), network.additionalIps(), true);
+                if (!network.ip().isEmpty()) {
+                    host.files().writeHosts(files, hostname, false, Optional.of(network.ip()));
+                }
+            }
+
+            registry.save(record.withState(SandboxState.READY));
+            LOG.info("event=sandbox_ready sandbox={} pod={}/{} attempt={} ip={} handler={} took_ms={}", id,
+                    metadata.namespace(), metadata.name(), metadata.attempt(), record.ip(), handler.name(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("event=sandbox_run_failed sandbox={} pod={}/{} error=\"{}\"", id, metadata.namespace(),
+                    metadata.name(), e.getMessage());
+            rollback.run();
+            throw e;
+        }
+    }
+
+    private static DnsSettings hostDns(SandboxRecord record) {
+        return new DnsSettings(record.dns().servers(), record.dns().searches(), record.dns().options());
+    }
+
+    /** The pod's hostname; the node's when none is given (host-network pods, bare crictl configs). */
+    static String effectiveHostname(PodSandboxConfig config) {
+        if (!config.getHostname().isEmpty()) {
+            return config.getHostname();
+        }
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

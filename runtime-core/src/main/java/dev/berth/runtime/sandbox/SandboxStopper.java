@@ -1,0 +1,87 @@
+package dev.berth.runtime.sandbox;
+
+import dev.berth.runtime.host.ns.NamespaceKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * StopPodSandbox: stop every container, kill the PID holder, detach the network, unpin the namespaces, unmount shm;
+ * keep the record as NOTREADY. Every step is idempotent, so a Stop after a crash half-way (or a repeated Stop, which
+ * the kubelet does) finishes the job. A missing sandbox is fine.
+ */
+public final class SandboxStopper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxStopper.class);
+
+    private final SandboxRegistry registry;
+    private final SandboxHost host;
+    private final SandboxContexts contexts;
+    private final PodContainers containers;
+    private final Duration defaultTimeout;
+
+    /** @param defaultTimeout the grace period for the pod's containers (the kubelet has stopped them already) */
+    public SandboxStopper(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts,
+            PodContainers containers, Duration defaultTimeout) {
+        this.registry = registry;
+        this.host = host;
+        this.contexts = contexts;
+        this.containers = containers;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public void stop(String idOrPrefix) {
+        stop(idOrPrefix, defaultTimeout);
+    }
+
+    public void stop(String idOrPrefix, Duration containerTimeout) {
+        Optional<SandboxRecord> found = registry.find(idOrPrefix);
+        if (found.isEmpty()) {
+            LOG.debug("event=sandbox_stop_missing sandbox={}", idOrPrefix);
+            return;
+        }
+        String id = found.get().id();
+        registry.locks().with(id, () -> stopLocked(id, containerTimeout));
+    }
+
+    /** Stops the sandbox; the caller holds its lock. */
+    void stopLocked(String id, Duration containerTimeout) {
+        Optional<SandboxRecord> current = registry.byFullId(id);
+        if (current.isEmpty()) {
+            return;
+        }
+        SandboxRecord record = current.get();
+        if (record.state() == SandboxState.READY) {
+            // First, so that no container is created in a pod that is going away.
+            record = record.withState(SandboxState.NOTREADY);
+            registry.save(record);
+        }
+        containers.stopAll(id, containerTimeout);
+        if (record.pidHolderPid() != 0 || record.namespaces().pid() == NamespaceMode.POD) {
+            String cgroupParent = record.cgroupParent();
+            Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
+            if (handler.isPresent()) {
+                host.pidHolder().destroy(handler.get(), id, cgroupParent);
+            } else {
+                LOG.warn("event=pid_holder_leaked sandbox={} reason=handler_not_configured handler={}", id,
+                        record.runtimeHandler());
+            }
+            if (record.pidHolderPid() != 0) {
+                registry.save(record = record.withPidHolder(0));
+            }
+        }
+        if (record.networkAttached()) {
+            Path netns = contexts.namespaces(id, record.namespaces()).path(NamespaceKind.NET).orElseThrow();
+            host.network().detach(id, netns, SandboxConfigs.toProto(record));
+            // The IP stays in the record: status of a stopped pod still shows what it had.
+            record = record.withNetwork(record.ip(), record.additionalIps(), false);
+            registry.save(record);
+        }
+        host.pins().unpin(id);
+        host.shm().unmount(host.layout().sandboxRuntime(id));
+        LOG.info("event=sandbox_stopped sandbox={} pod={}/{}", id, record.metadata().namespace(),
+                record.metadata().name());
+    }
+}

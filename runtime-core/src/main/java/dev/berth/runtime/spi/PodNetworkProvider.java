@@ -1,0 +1,20 @@
+package dev.berth.runtime.spi;
+
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import java.nio.file.Path;
+
+/**
+ * Connects a pod's pinned network namespace to the node's network. cri-server fills this with cni-bridge.
+ * Never called for host-network pods.
+ */
+public interface PodNetworkProvider {
+
+    /** Sets the pod's network up (CNI ADD) and returns its addresses. */
+    PodNetworkStatus attach(String sandboxId, Path netnsPath, PodSandboxConfig config);
+
+    /**
+     * Tears the pod's network down (CNI DEL). Idempotent and best-effort: a namespace that is already gone or a
+     * network that was never set up is fine (KUBELET-CONTRACT item 9, operator complaint 3).
+     */
+    void detach(String sandboxId, Path netnsPath, PodSandboxConfig config);
+}

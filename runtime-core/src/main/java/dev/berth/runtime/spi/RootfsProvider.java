@@ -1,0 +1,23 @@
+package dev.berth.runtime.spi;
+
+/**
+ * Gives a container its root filesystem. cri-server fills this with image-service; runtime-core never sees
+ * layers or registries, only a directory to use as the OCI root.
+ */
+public interface RootfsProvider {
+
+    /**
+     * Mounts a root filesystem for a new container.
+     *
+     * @param containerId the container's full ID; the provider keys its writable layer by it
+     * @param image the image as the kubelet named it: an image ID, a digest or a name (KUBELET-CONTRACT item 24)
+     * @throws dev.berth.common.error.BerthException NOT_FOUND when the image is not on this node
+     */
+    PreparedRootfs prepare(String containerId, String image);
+
+    /** Unmounts and deletes the container's writable layer; a container with nothing prepared is fine. */
+    void release(String containerId);
+
+    /** How much the container's writable layer holds right now. */
+    WritableLayerUsage usage(String containerId);
+}

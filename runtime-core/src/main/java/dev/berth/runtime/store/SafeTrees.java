@@ -1,0 +1,28 @@
+package dev.berth.runtime.store;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.fs.Trees;
+import dev.berth.runtime.host.sys.MountTable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Deletes berth's own directories, refusing any that still has a mount inside (deleting would empty the mount). */
+public final class SafeTrees {
+
+    private SafeTrees() {
+    }
+
+    public static void delete(Path dir) {
+        List<MountTable.Entry> mounts = MountTable.current().under(dir);
+        if (!mounts.isEmpty()) {
+            throw BerthException.internal("refusing to delete " + dir + ": still mounted inside: "
+                    + mounts.stream().map(MountTable.Entry::mountPoint).toList(), null);
+        }
+        try {
+            Trees.deleteRecursively(dir);
+        } catch (UncheckedIOException e) {
+            throw BerthException.internal("cannot delete " + dir + ": " + e.getCause().getMessage(), e);
+        }
+    }
+}
