@@ -1,0 +1,56 @@
+package dev.berth.cni.builtin;
+
+import dev.berth.common.exec.Command;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Link, address and route operations sent to one {@code ip -batch -} process: one spawn for many operations. Runs in
+ * the JVM's own netns or, through {@code nsenter --net=PATH}, in a pinned one ({@code ip -n} only takes names under
+ * /run/netns).
+ */
+final class LinkBatch {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final List<String> lines = new ArrayList<>();
+
+    /** Adds one {@code ip} command line, e.g. {@code add("link", "set", "lo", "up")}. */
+    LinkBatch add(String... words) {
+        for (String word : words) {
+            if (word.isEmpty() || word.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\' || c == '#')) {
+                throw new IllegalArgumentException("unsafe word for ip batch: '" + word + "'");
+            }
+        }
+        lines.add(String.join(" ", words));
+        return this;
+    }
+
+    boolean isEmpty() {
+        return lines.isEmpty();
+    }
+
+    void runOnHost() {
+        run(List.of("ip", "-batch", "-"));
+    }
+
+    void runIn(Path netns) {
+        run(List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"));
+    }
+
+    private void run(List<String> argv) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        byte[] script = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        Command.of(argv).withStdin(script).withTimeout(TIMEOUT).check();
+    }
+
+    @Override
+    public String toString() {
+        return String.join("; ", lines);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.berth.cni.bench;
+
+import dev.berth.cni.NetworkMode;
+import dev.berth.cni.PodNetwork;
+import dev.berth.cni.PodNetworkConfig;
+import dev.berth.cni.PodNetworkRequest;
+import dev.berth.cni.PortMapping;
+import dev.berth.cni.testing.DebianChain;
+import dev.berth.cni.testing.HostFixture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Attach + detach of N pods (each with one host port), built-in network vs Debian's plugin chain; prints p50/p90 of
+ * setup and teardown. Not a test: run as root with
+ * {@code java -cp <test classpath> dev.berth.cni.bench.NetworkBenchmark [pods]}.
+ */
+public final class NetworkBenchmark {
+
+    private NetworkBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+        System.out.printf("pods=%d (each: attach with one host port, then detach)%n", pods);
+        run("builtin", pods, false);
+        run("debian-plugins", pods, true);
+    }
+
+    private static void run(String variant, int pods, boolean plugins) {
+        try (HostFixture host = new HostFixture()) {
+            String bridge = host.bridgeName("");
+            String subnet = HostFixture.randomSubnetV4();
+            Path conf = host.tempDir("conf");
+            Path state = host.tempDir("state");
+            if (plugins) {
+                DebianChain.write(conf, "bench" + host.tag(), bridge, subnet, host.tempDir("host-local"));
+            }
+            PodNetworkConfig config = PodNetworkConfig.builder()
+                    .mode(plugins ? NetworkMode.PLUGIN : NetworkMode.BUILTIN).bridgeName(bridge).subnetV4(subnet)
+                    .confDir(conf).binDirs(List.of(DebianChain.BIN_DIR)).stateDir(state)
+                    .gcGracePeriod(Duration.ZERO).build();
+            host.ownNftTable(config.nftTable());
+            PodNetwork network = PodNetwork.open(config);
+            host.onClose(network::close);
+
+            List<Path> netns = new ArrayList<>();
+            for (int i = 0; i < pods + 5; i++) {
+                netns.add(host.netns("b" + i));
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                // warm-up: JIT, page cache, first bridge port
+                String id = HostFixture.sandboxId();
+                network.attach(request(id, netns.get(pods + i), 30000 + i));
+                network.detach(id);
+            }
+            double[] setup = new double[pods];
+            double[] teardown = new double[pods];
+            for (int i = 0; i < pods; i++) {
+                String id = HostFixture.sandboxId();
+                ids.add(id);
+                long start = System.nanoTime();
+                network.attach(request(id, netns.get(i), 31000 + i));
+                setup[i] = (System.nanoTime() - start) / 1e6;
+            }
+            for (int i = 0; i < pods; i++) {
+                long start = System.nanoTime();
+                network.detach(ids.get(i));
+                teardown[i] = (System.nanoTime() - start) / 1e6;
+            }
+            long drainStart = System.nanoTime();
+            network.close();
+            double drain = (System.nanoTime() - drainStart) / 1e6;
+            System.out.printf("%-15s setup p50=%6.1f ms p90=%6.1f ms max=%6.1f | teardown p50=%6.1f ms p90=%6.1f ms "
+                    + "max=%6.1f | background drain %.0f ms%n", variant, percentile(setup, 50),
+                    percentile(setup, 90), max(setup), percentile(teardown, 50), percentile(teardown, 90),
+                    max(teardown), drain);
+        }
+    }
+
+    private static PodNetworkRequest request(String id, Path netns, int hostPort) {
+        return PodNetworkRequest.of(id, netns, "bench", "default", "uid")
+                .withPortMappings(List.of(PortMapping.tcp(80, hostPort)));
+    }
+
+    private static double percentile(double[] values, int p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
+    }
+}
