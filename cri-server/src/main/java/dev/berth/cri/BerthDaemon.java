@@ -1,6 +1,12 @@
 package dev.berth.cri;
 
+import dev.berth.cni.NetworkStatus;
+import dev.berth.cni.PodNetwork;
 import dev.berth.cri.config.BerthConfig;
+import dev.berth.cri.image.ImageHandler;
+import dev.berth.cri.runtime.ContainerEventStream;
+import dev.berth.cri.runtime.ContainerHandler;
+import dev.berth.cri.runtime.SandboxHandler;
 import dev.berth.cri.server.CriServer;
 import dev.berth.cri.server.DaemonLock;
 import dev.berth.cri.server.MetricsEndpoint;
@@ -9,6 +15,13 @@ import dev.berth.cri.service.CriImageService;
 import dev.berth.cri.service.CriRuntimeService;
 import dev.berth.cri.service.RuntimeInfoHandler;
 import dev.berth.cri.service.RuntimeReadiness;
+import dev.berth.cri.wiring.CniNetworkProvider;
+import dev.berth.cri.wiring.ImageRootfsProvider;
+import dev.berth.cri.wiring.ModuleConfigs;
+import dev.berth.image.ImageStore;
+import dev.berth.runtime.RuntimeCore;
+import dev.berth.runtime.sandbox.SandboxFilter;
+import dev.berth.runtime.sandbox.SandboxRecord;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -19,6 +32,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +46,7 @@ public final class BerthDaemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BerthDaemon.class);
     private static final Path CONMON = Path.of("/usr/bin/conmon");
+    private static final Duration NETWORK_GC_INTERVAL = Duration.ofMinutes(5);
 
     private final BerthConfig config;
     private final CriServer server;
@@ -60,14 +77,34 @@ public final class BerthDaemon implements AutoCloseable {
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resources.push(registry::close);
+
+            ImageStore images = ImageStore.open(ModuleConfigs.images(config));
+            resources.push(images);
+            PodNetwork network = PodNetwork.open(ModuleConfigs.network(config));
+            resources.push(network);
+            RuntimeCore runtime = RuntimeCore.open(ModuleConfigs.runtime(config), new ImageRootfsProvider(images),
+                    new CniNetworkProvider(network));
+            resources.push(runtime);
+            // Addresses held for sandboxes that no longer exist (a crash mid-RunPodSandbox, a reboot) go back now
+            // and then; the sandbox list is the truth.
+            Supplier<Set<String>> liveSandboxes = () -> runtime.sandboxes().list(SandboxFilter.ALL).stream()
+                    .map(SandboxRecord::id).collect(Collectors.toSet());
+            network.collectGarbage(liveSandboxes.get());
+            network.scheduleGarbageCollection(liveSandboxes, NETWORK_GC_INTERVAL);
+
             RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(), CONMON);
             RuntimeInfoHandler info = new RuntimeInfoHandler(config, runtimeReadiness::check,
-                    () -> Condition.notReady("NetworkPluginNotReady", "pod networking is not available yet"),
-                    cidr -> log.info("pod cidr updated cidr={}", cidr));
+                    () -> networkCondition(network.status()), network::updatePodCidr);
+            ContainerEventStream events = new ContainerEventStream(runtime.events());
+            resources.push(events);
+            CriRuntimeService runtimeService = new CriRuntimeService(info,
+                    new SandboxHandler(runtime.sandboxes(), runtime.containers()),
+                    new ContainerHandler(runtime.containers()), events);
+            CriImageService imageService = new CriImageService(new ImageHandler(images));
 
             CriServer server = CriServer.start(socket, config.server().maxMessageBytes(),
                     Duration.ofSeconds(config.server().shutdownGraceSeconds()),
-                    List.of(new CriRuntimeService(info), new CriImageService()), registry);
+                    List.of(runtimeService, imageService), registry);
             resources.push(server);
             MetricsEndpoint metrics = null;
             if (!config.metrics().address().isEmpty()) {
@@ -81,6 +118,10 @@ public final class BerthDaemon implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    private static Condition networkCondition(NetworkStatus status) {
+        return status.ready() ? Condition.ok() : Condition.notReady(status.reason(), status.message());
     }
 
     public BerthConfig config() {

@@ -98,6 +98,9 @@ final class ConfigValidator {
     }
 
     private void validateNetwork(NetworkSection network) {
+        if (!Set.of("auto", "builtin", "plugin").contains(network.mode())) {
+            fail("network.mode", quoted(network.mode()) + " is not \"auto\", \"builtin\" or \"plugin\"");
+        }
         if (!network.bridge().matches("[A-Za-z0-9_.-]{1,15}")) {
             fail("network.bridge", quoted(network.bridge()) + " is not a valid interface name (1-15 characters)");
         }
@@ -109,8 +112,8 @@ final class ConfigValidator {
         for (String dir : network.binDirs()) {
             requireAbsolute("network.bin_dirs", dir);
         }
-        if (network.mtu() < 576 || network.mtu() > 65535) {
-            fail("network.mtu", network.mtu() + " is outside 576..65535");
+        if (network.mtu() != 0 && (network.mtu() < 576 || network.mtu() > 65535)) {
+            fail("network.mtu", network.mtu() + " is outside 576..65535 (0 = MTU of the default route)");
         }
     }
 

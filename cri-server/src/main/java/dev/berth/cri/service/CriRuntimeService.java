@@ -1,10 +1,53 @@
 package dev.berth.cri.service;
 
+import dev.berth.cri.runtime.ContainerEventStream;
+import dev.berth.cri.runtime.ContainerHandler;
+import dev.berth.cri.runtime.SandboxHandler;
+import dev.berth.proto.runtime.v1.ContainerEventResponse;
+import dev.berth.proto.runtime.v1.ContainerStatsRequest;
+import dev.berth.proto.runtime.v1.ContainerStatsResponse;
+import dev.berth.proto.runtime.v1.ContainerStatusRequest;
+import dev.berth.proto.runtime.v1.ContainerStatusResponse;
+import dev.berth.proto.runtime.v1.CreateContainerRequest;
+import dev.berth.proto.runtime.v1.CreateContainerResponse;
+import dev.berth.proto.runtime.v1.ExecSyncRequest;
+import dev.berth.proto.runtime.v1.ExecSyncResponse;
+import dev.berth.proto.runtime.v1.GetEventsRequest;
+import dev.berth.proto.runtime.v1.ListContainerStatsRequest;
+import dev.berth.proto.runtime.v1.ListContainerStatsResponse;
+import dev.berth.proto.runtime.v1.ListContainersRequest;
+import dev.berth.proto.runtime.v1.ListContainersResponse;
+import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.ListPodSandboxResponse;
+import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
+import dev.berth.proto.runtime.v1.PodSandboxStatusResponse;
+import dev.berth.proto.runtime.v1.RemoveContainerRequest;
+import dev.berth.proto.runtime.v1.RemoveContainerResponse;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.RemovePodSandboxResponse;
+import dev.berth.proto.runtime.v1.ReopenContainerLogRequest;
+import dev.berth.proto.runtime.v1.ReopenContainerLogResponse;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.RunPodSandboxResponse;
 import dev.berth.proto.runtime.v1.RuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.RuntimeConfigResponse;
 import dev.berth.proto.runtime.v1.RuntimeServiceGrpc;
+import dev.berth.proto.runtime.v1.StartContainerRequest;
+import dev.berth.proto.runtime.v1.StartContainerResponse;
 import dev.berth.proto.runtime.v1.StatusRequest;
 import dev.berth.proto.runtime.v1.StatusResponse;
+import dev.berth.proto.runtime.v1.StopContainerRequest;
+import dev.berth.proto.runtime.v1.StopContainerResponse;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxResponse;
+import dev.berth.proto.runtime.v1.StreamContainerStatsRequest;
+import dev.berth.proto.runtime.v1.StreamContainerStatsResponse;
+import dev.berth.proto.runtime.v1.StreamContainersRequest;
+import dev.berth.proto.runtime.v1.StreamContainersResponse;
+import dev.berth.proto.runtime.v1.StreamPodSandboxesRequest;
+import dev.berth.proto.runtime.v1.StreamPodSandboxesResponse;
+import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
+import dev.berth.proto.runtime.v1.UpdateContainerResourcesResponse;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigResponse;
 import dev.berth.proto.runtime.v1.VersionRequest;
@@ -12,15 +55,23 @@ import dev.berth.proto.runtime.v1.VersionResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
- * runtime.v1.RuntimeService: thin, each RPC handed to the handler for its family. RPCs not overridden here answer
- * UNIMPLEMENTED with the method's full name (grpc-java's base class does that).
+ * runtime.v1.RuntimeService: thin, each RPC handed to the handler for its family. RPCs not overridden here
+ * (streaming exec/attach/port-forward, pod-level stats and metrics, checkpointing) answer UNIMPLEMENTED with the
+ * method's full name.
  */
 public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
 
     private final RuntimeInfoHandler info;
+    private final SandboxHandler sandboxes;
+    private final ContainerHandler containers;
+    private final ContainerEventStream events;
 
-    public CriRuntimeService(RuntimeInfoHandler info) {
+    public CriRuntimeService(RuntimeInfoHandler info, SandboxHandler sandboxes, ContainerHandler containers,
+                             ContainerEventStream events) {
         this.info = info;
+        this.sandboxes = sandboxes;
+        this.containers = containers;
+        this.events = events;
     }
 
     @Override
@@ -45,5 +96,148 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
             info.updateRuntimeConfig(request);
             return UpdateRuntimeConfigResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void runPodSandbox(RunPodSandboxRequest request, StreamObserver<RunPodSandboxResponse> observer) {
+        Unary.answer(observer, () -> sandboxes.run(request));
+    }
+
+    @Override
+    public void stopPodSandbox(StopPodSandboxRequest request, StreamObserver<StopPodSandboxResponse> observer) {
+        Unary.answer(observer, () -> {
+            sandboxes.stop(request.getPodSandboxId());
+            return StopPodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removePodSandbox(RemovePodSandboxRequest request,
+                                 StreamObserver<RemovePodSandboxResponse> observer) {
+        Unary.answer(observer, () -> {
+            sandboxes.remove(request.getPodSandboxId());
+            return RemovePodSandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void podSandboxStatus(PodSandboxStatusRequest request,
+                                 StreamObserver<PodSandboxStatusResponse> observer) {
+        Unary.answer(observer, () -> sandboxes.status(request));
+    }
+
+    @Override
+    public void listPodSandbox(ListPodSandboxRequest request, StreamObserver<ListPodSandboxResponse> observer) {
+        Unary.answer(observer, () -> ListPodSandboxResponse.newBuilder().addAllItems(sandboxes.list(request)).build());
+    }
+
+    @Override
+    public void streamPodSandboxes(StreamPodSandboxesRequest request,
+                                   StreamObserver<StreamPodSandboxesResponse> observer) {
+        ListPodSandboxRequest.Builder list = ListPodSandboxRequest.newBuilder();
+        if (request.hasFilter()) {
+            list.setFilter(request.getFilter());
+        }
+        Chunks.send(sandboxes.list(list.build()),
+                page -> StreamPodSandboxesResponse.newBuilder().addAllPodSandboxes(page).build(), observer);
+    }
+
+    @Override
+    public void createContainer(CreateContainerRequest request, StreamObserver<CreateContainerResponse> observer) {
+        Unary.answer(observer, () -> containers.create(request));
+    }
+
+    @Override
+    public void startContainer(StartContainerRequest request, StreamObserver<StartContainerResponse> observer) {
+        Unary.answer(observer, () -> {
+            containers.start(request.getContainerId());
+            return StartContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void stopContainer(StopContainerRequest request, StreamObserver<StopContainerResponse> observer) {
+        Unary.answer(observer, () -> {
+            containers.stop(request);
+            return StopContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void removeContainer(RemoveContainerRequest request, StreamObserver<RemoveContainerResponse> observer) {
+        Unary.answer(observer, () -> {
+            containers.remove(request.getContainerId());
+            return RemoveContainerResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void listContainers(ListContainersRequest request, StreamObserver<ListContainersResponse> observer) {
+        Unary.answer(observer, () -> ListContainersResponse.newBuilder()
+                .addAllContainers(containers.list(request)).build());
+    }
+
+    @Override
+    public void streamContainers(StreamContainersRequest request,
+                                 StreamObserver<StreamContainersResponse> observer) {
+        ListContainersRequest.Builder list = ListContainersRequest.newBuilder();
+        if (request.hasFilter()) {
+            list.setFilter(request.getFilter());
+        }
+        Chunks.send(containers.list(list.build()),
+                page -> StreamContainersResponse.newBuilder().addAllContainers(page).build(), observer);
+    }
+
+    @Override
+    public void containerStatus(ContainerStatusRequest request, StreamObserver<ContainerStatusResponse> observer) {
+        Unary.answer(observer, () -> containers.status(request));
+    }
+
+    @Override
+    public void updateContainerResources(UpdateContainerResourcesRequest request,
+                                         StreamObserver<UpdateContainerResourcesResponse> observer) {
+        Unary.answer(observer, () -> {
+            containers.updateResources(request);
+            return UpdateContainerResourcesResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void reopenContainerLog(ReopenContainerLogRequest request,
+                                   StreamObserver<ReopenContainerLogResponse> observer) {
+        Unary.answer(observer, () -> {
+            containers.reopenLog(request.getContainerId());
+            return ReopenContainerLogResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> observer) {
+        Unary.answer(observer, () -> containers.execSync(request));
+    }
+
+    @Override
+    public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> observer) {
+        Unary.answer(observer, () -> ContainerStatsResponse.newBuilder()
+                .setStats(containers.stats(request.getContainerId())).build());
+    }
+
+    @Override
+    public void listContainerStats(ListContainerStatsRequest request,
+                                   StreamObserver<ListContainerStatsResponse> observer) {
+        Unary.answer(observer, () -> ListContainerStatsResponse.newBuilder()
+                .addAllStats(containers.listStats(request.getFilter())).build());
+    }
+
+    @Override
+    public void streamContainerStats(StreamContainerStatsRequest request,
+                                     StreamObserver<StreamContainerStatsResponse> observer) {
+        Chunks.send(containers.listStats(request.getFilter()),
+                page -> StreamContainerStatsResponse.newBuilder().addAllContainerStats(page).build(), observer);
+    }
+
+    @Override
+    public void getContainerEvents(GetEventsRequest request, StreamObserver<ContainerEventResponse> observer) {
+        events.serve(observer);
     }
 }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.cri.testing.BerthProcess;
 import dev.berth.cri.testing.CriClient;
+import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
+    private final TestNetwork network = TestNetwork.random();
     private Process process;
 
     @AfterEach
@@ -26,6 +29,7 @@ class CommandLineTest {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+        network.remove();
     }
 
     private Path writeConfig(String extra) throws Exception {
@@ -39,7 +43,9 @@ class CommandLineTest {
                 [metrics]
                 address = ""
                 %s
-                """.formatted(dir.resolve("berth.sock"), dir.resolve("root"), dir.resolve("state"), extra));
+                %s
+                """.formatted(dir.resolve("berth.sock"), dir.resolve("root"), dir.resolve("state"),
+                network.toml(dir.resolve("cni-conf").toString()), extra));
         return config;
     }
 
@@ -48,11 +54,11 @@ class CommandLineTest {
         Path config = writeConfig("");
         process = BerthProcess.start(dir, "serve", "--config", config.toString());
         Path socket = dir.resolve("berth.sock");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(socket) && System.nanoTime() < deadline && process.isAlive()) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!read("stderr").contains("berth started") && System.nanoTime() < deadline && process.isAlive()) {
             Thread.sleep(20);
         }
-        assertTrue(Files.exists(socket), () -> "daemon never served: " + read("stderr"));
+        assertTrue(read("stderr").contains("berth started"), () -> "daemon never served: " + read("stderr"));
         try (CriClient client = CriClient.connect(socket)) {
             assertEquals("berth", client.runtime().version(VersionRequest.getDefaultInstance()).getRuntimeName());
         }
@@ -65,12 +71,12 @@ class CommandLineTest {
 
     @Test
     void unknownConfigKeyStopsStartupWithFileKeyAndReason() throws Exception {
-        Path config = writeConfig("[network]\nbridg = \"x\"\n");
+        Path config = writeConfig("[images]\npull_paralelism = 2\n");
         process = BerthProcess.start(dir, "serve", "--config", config.toString());
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(1, process.exitValue());
         String stderr = read("stderr");
-        assertTrue(stderr.contains(config.toString()) && stderr.contains("network.bridg")
+        assertTrue(stderr.contains(config.toString()) && stderr.contains("images.pull_paralelism")
                 && stderr.contains("unknown key"), stderr);
         assertFalse(Files.exists(dir.resolve("berth.sock")));
     }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.CgroupDriver;
-import dev.berth.proto.runtime.v1.ListContainersRequest;
+import dev.berth.proto.runtime.v1.CheckpointContainerRequest;
 import dev.berth.proto.runtime.v1.NetworkConfig;
 import dev.berth.proto.runtime.v1.RuntimeCondition;
 import dev.berth.proto.runtime.v1.RuntimeConfig;
@@ -125,9 +125,16 @@ class RuntimeInfoTest {
     @Test
     void unimplementedRpcNamesItself(CriClient client) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> client.runtime().listContainers(ListContainersRequest.getDefaultInstance()));
-        if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-            assertTrue(e.getStatus().getDescription().contains("ListContainers"), e.getStatus().getDescription());
-        }
+                () -> client.runtime().checkpointContainer(CheckpointContainerRequest.getDefaultInstance()));
+        assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("CheckpointContainer"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void networkIsReadyOnTheBuiltInBridge(CriClient client) {
+        RuntimeCondition network = client.runtime().status(StatusRequest.getDefaultInstance()).getStatus()
+                .getConditionsList().stream().filter(c -> c.getType().equals("NetworkReady")).findFirst()
+                .orElseThrow();
+        assertTrue(network.getStatus(), network.getReason() + ": " + network.getMessage());
     }
 }

@@ -9,6 +9,7 @@ import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
 import dev.berth.cri.testing.CriClient;
+import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class SocketOwnershipTest {
 
+    private final TestNetwork network = TestNetwork.random();
     private Path home;
 
     @BeforeEach
@@ -30,6 +32,7 @@ class SocketOwnershipTest {
 
     @AfterEach
     void removeHome() {
+        network.remove();
         Trees.deleteRecursively(home);
     }
 
@@ -42,8 +45,9 @@ class SocketOwnershipTest {
                 state = "%s"
                 [metrics]
                 address = ""
-                """.formatted(home.resolve(socketName), home.resolve(stateName + "-root"), home.resolve(stateName)),
-                home.resolve("config.toml"));
+                %s
+                """.formatted(home.resolve(socketName), home.resolve(stateName + "-root"), home.resolve(stateName),
+                network.toml(home.resolve("cni-conf").toString())), home.resolve("config.toml"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.berth.cri.cli;
+package dev.berth.cri.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Runs the `berth` command line in a JVM of its own, as an operator (or systemd) runs it. */
-final class BerthProcess {
+public final class BerthProcess {
 
     private BerthProcess() {
     }
 
-    static Process start(Path workDir, String... args) {
+    public static Process start(Path workDir, String... args) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -21,8 +21,8 @@ final class BerthProcess {
         try {
             return new ProcessBuilder(command)
                     .directory(workDir.toFile())
-                    .redirectOutput(workDir.resolve("stdout").toFile())
-                    .redirectError(workDir.resolve("stderr").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("stdout").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(workDir.resolve("stderr").toFile()))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

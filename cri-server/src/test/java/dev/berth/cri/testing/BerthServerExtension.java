@@ -1,5 +1,6 @@
 package dev.berth.cri.testing;
 
+import dev.berth.common.exec.Command;
 import dev.berth.common.fs.Trees;
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
@@ -28,7 +29,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class BerthServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
     private final List<String> extraToml = new ArrayList<>();
+    private final TestNetwork network = TestNetwork.random();
+    // Pods in tests name this parent, as the kubelet always names one (/kubepods/...), so removal is exact.
+    private final String cgroupParent = "/berth-test-" + Long.toHexString(System.nanoTime());
     private Path home;
+    private Path state;
     private BerthDaemon daemon;
     private CriClient client;
 
@@ -39,7 +44,10 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
         return new BerthServerExtension();
     }
 
-    /** Adds TOML (whole tables) to the generated config; the generated one has [server], [storage], [metrics]. */
+    /**
+     * Adds TOML (whole tables) to the generated config; the generated one has [server], [storage], [metrics] and
+     * [network].
+     */
     public BerthServerExtension withToml(String toml) {
         extraToml.add(toml);
         return this;
@@ -58,6 +66,9 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
     public void start() {
         try {
             home = Files.createTempDirectory("berth-test-");
+            // Short on purpose: conmon's attach socket lives at <state>/sock/<64-hex id>/attach and a unix socket
+            // path must stay under 108 bytes.
+            state = Files.createTempDirectory(Path.of("/run"), "bt");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -86,10 +97,21 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
 
     public void stop() {
         stopDaemon();
-        if (home != null) {
-            Trees.deleteRecursively(home);
-            home = null;
+        network.remove();
+        removeCgroupParent();
+        for (Path dir : new Path[] {state, home}) {
+            if (dir != null) {
+                // The daemon keeps its namespace-pin parent mounted across restarts, as on a node; a test's
+                // directories go entirely. Per-pod mounts were checked by the tests before this runs.
+                Leftovers.mountsUnder(dir).stream()
+                        .map(line -> line.split(" ")[1])
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .forEach(mountpoint -> Command.of("umount", "-l", mountpoint).run());
+                Trees.deleteRecursively(dir);
+            }
         }
+        home = null;
+        state = null;
     }
 
     public BerthConfig config() {
@@ -101,10 +123,35 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
                 .append("[server]\nsocket = \"").append(socket()).append("\"\nlog_level = \"info\"\n")
                 .append("shutdown_grace_seconds = 5\n")
                 .append("[storage]\nroot = \"").append(home.resolve("root")).append("\"\n")
-                .append("state = \"").append(home.resolve("state")).append("\"\n")
-                .append("[metrics]\naddress = \"127.0.0.1:0\"\n");
+                .append("state = \"").append(state).append("\"\n")
+                .append("[metrics]\naddress = \"127.0.0.1:0\"\n")
+                .append(network.toml(home.resolve("cni-conf").toString()));
         extraToml.forEach(extra -> toml.append(extra).append('\n'));
         return toml.toString();
+    }
+
+    /** The cgroup parent test pods should put in {@code linux.cgroup_parent}. */
+    public String cgroupParent() {
+        return cgroupParent;
+    }
+
+    private void removeCgroupParent() {
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            // rmdir only removes an empty cgroup: a leak of the pods' own cgroups still shows.
+            hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::isDirectory)
+                    .forEach(dir -> Command.of("rmdir", dir.toString()).run());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestNetwork network() {
+        return network;
+    }
+
+    /** The volatile state directory (namespace pins, monitor sockets), under /run. */
+    public Path state() {
+        return state;
     }
 
     public Path home() {

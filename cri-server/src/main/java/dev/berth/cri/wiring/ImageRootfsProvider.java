@@ -1,0 +1,50 @@
+package dev.berth.cri.wiring;
+
+import dev.berth.image.ImageConfigView;
+import dev.berth.image.ImageRecord;
+import dev.berth.image.ImageStore;
+import dev.berth.image.LayerUsage;
+import dev.berth.image.Rootfs;
+import dev.berth.runtime.spi.ImageConfig;
+import dev.berth.runtime.spi.PreparedRootfs;
+import dev.berth.runtime.spi.RootfsProvider;
+import dev.berth.runtime.spi.WritableLayerUsage;
+
+/** Gives runtime-core container root filesystems from the image store's overlay layers. */
+public final class ImageRootfsProvider implements RootfsProvider {
+
+    private final ImageStore images;
+
+    public ImageRootfsProvider(ImageStore images) {
+        this.images = images;
+    }
+
+    @Override
+    public PreparedRootfs prepare(String containerId, String image) {
+        Rootfs rootfs = images.mountRootfs(containerId, image);
+        String imageRef = images.find(rootfs.imageId())
+                .map(ImageRootfsProvider::digestedReference)
+                .orElse(rootfs.imageId());
+        return new PreparedRootfs(rootfs.imageId(), imageRef, rootfs.path(), runtimeDefaults(rootfs.config()));
+    }
+
+    @Override
+    public void release(String containerId) {
+        images.unmountRootfs(containerId);
+    }
+
+    @Override
+    public WritableLayerUsage usage(String containerId) {
+        LayerUsage usage = images.writableLayerUsage(containerId);
+        return new WritableLayerUsage(usage.mountpoint(), usage.usedBytes(), usage.inodesUsed());
+    }
+
+    private static String digestedReference(ImageRecord image) {
+        return image.repoDigests().isEmpty() ? image.id() : image.repoDigests().get(0);
+    }
+
+    private static ImageConfig runtimeDefaults(ImageConfigView view) {
+        return new ImageConfig(view.entrypoint(), view.cmd(), view.env(), view.workingDir(), view.user(),
+                view.stopSignal());
+    }
+}
