@@ -11,6 +11,8 @@ final class ConfigValidator {
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
     // sun_path in sockaddr_un is 108 bytes including the terminating NUL.
     private static final int MAX_SOCKET_PATH = 107;
+    // <state>/sock/<24-char name>/attach must fit in a unix socket path.
+    private static final int MAX_STATE_PATH = MAX_SOCKET_PATH - "/sock/".length() - 24 - "/attach".length();
 
     private final Path origin;
 
@@ -36,6 +38,11 @@ final class ConfigValidator {
         }
         requireAbsolute("storage.root", config.storage().root());
         requireAbsolute("storage.state", config.storage().state());
+        if (config.storage().state().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_STATE_PATH) {
+            fail("storage.state", quoted(config.storage().state()) + " is longer than " + MAX_STATE_PATH
+                    + " bytes: container attach sockets live below it and a unix socket path is at most "
+                    + MAX_SOCKET_PATH + " bytes");
+        }
         validateRuntime(config.runtime());
         config.registry().forEach(this::validateRegistry);
         ImagesSection images = config.images();

@@ -114,6 +114,7 @@ class ConfigLoaderTest {
         assertRejected("[server]\nlog_level = \"loud\"\n", "server.log_level");
         assertRejected("[metrics]\naddress = \"nowhere\"\n", "metrics.address");
         assertRejected("[server]\nsocket = \"/" + "s".repeat(120) + "\"\n", "server.socket");
+        assertRejected("[storage]\nstate = \"/" + "s".repeat(80) + "\"\n", "storage.state");
     }
 
     @Test

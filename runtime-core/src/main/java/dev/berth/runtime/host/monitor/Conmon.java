@@ -46,6 +46,7 @@ public final class Conmon {
     private static final String TRAMPOLINE = "sync=$1; shift; exec \"$@\" 3>\"$sync\" 4<&0 </dev/null >/dev/null";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final int MAX_SOCKET_PATH = 107;
+    static final int SOCKET_NAME_LENGTH = 24;
     private static final int MAX_EXEC_OUTPUT = 16 * 1024 * 1024;
     // Beyond conmon's own -T: if conmon itself hangs, berth gives up this much later.
     private static final Duration EXEC_BACKSTOP_SLACK = Duration.ofSeconds(10);
@@ -76,7 +77,15 @@ public final class Conmon {
 
     /** Where a container's attach socket is (it exists from create on). */
     public Path attachSocket(String containerId) {
-        return settings.socketDir().resolve(containerId).resolve("attach");
+        return settings.socketDir().resolve(socketName(containerId)).resolve("attach");
+    }
+
+    /**
+     * The name of a container's link in the socket directory. A unix socket path must fit in 108 bytes, so the link
+     * takes a prefix of the ID: IDs are random, and 96 bits never collide among one node's containers.
+     */
+    static String socketName(String id) {
+        return id.length() > SOCKET_NAME_LENGTH ? id.substring(0, SOCKET_NAME_LENGTH) : id;
     }
 
     /** Where conmon writes a container's exit code. */
@@ -101,7 +110,7 @@ public final class Conmon {
         List<String> argv = new ArrayList<>(List.of(
                 "--api-version",
                 "-c", id,
-                "-u", id,
+                "-u", socketName(id),
                 "-r", runtime.binary().toString(),
                 "-b", launch.bundle().toAbsolutePath().toString(),
                 "-p", files.containerPidFile().toString(),
@@ -148,7 +157,7 @@ public final class Conmon {
         }
         if (message.data() < 0) {
             runtime.delete(id, true);
-            removeQuietly(settings.socketDir().resolve(id));
+            removeQuietly(settings.socketDir().resolve(socketName(id)));
             removeQuietly(exitFile(id));
             LOG.warn("event=container_create_failed container={} error=\"{}\"", id, message.message());
             throw BerthException.internal("cannot create container " + id + ": " + message.message(), null);
@@ -175,7 +184,7 @@ public final class Conmon {
             List<String> argv = new ArrayList<>(List.of(
                     "--api-version",
                     "-c", id,
-                    "-u", execId,
+                    "-u", socketName(execId),
                     "-r", runtime.binary().toString(),
                     "-e",
                     "--exec-process-spec", spec.toString(),
@@ -233,7 +242,7 @@ public final class Conmon {
         } catch (IOException e) {
             throw BerthException.internal("exec in container " + id + ": " + e, e);
         } finally {
-            removeQuietly(settings.socketDir().resolve(execId));
+            removeQuietly(settings.socketDir().resolve(socketName(execId)));
             try {
                 Trees.deleteRecursively(dir);
             } catch (UncheckedIOException e) {
@@ -258,7 +267,7 @@ public final class Conmon {
     /** Removes what conmon leaves behind once the container is deleted: socket link, control FIFOs, exit file. */
     public void cleanup(String containerId, Path bundle) {
         String id = checkId(containerId);
-        removeQuietly(settings.socketDir().resolve(id));
+        removeQuietly(settings.socketDir().resolve(socketName(id)));
         removeQuietly(bundle.resolve("ctl"));
         removeQuietly(bundle.resolve("winsz"));
         removeQuietly(bundle.resolve("attach"));
