@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
 work=$(mktemp -d /tmp/berth-startup-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bridge=bst$$
+# The daemon creates its bridge and nftables table at start and keeps them (as on a node); this run removes its own.
+trap 'ip link del "$bridge" 2>/dev/null; nft delete table inet "berth_$bridge" 2>/dev/null; rm -rf "$work"' EXIT
 cat > "$work/config.toml" <<TOML
 [server]
 socket = "$work/berth.sock"
@@ -15,6 +17,10 @@ root = "$work/root"
 state = "$work/state"
 [metrics]
 address = ""
+[network]
+bridge = "$bridge"
+subnet = "10.231.$(( $$ % 256 )).0/24"
+conf_dir = "$work/cni"
 TOML
 accepts() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$1" 2>/dev/null; }
 starts=(); rss=()

@@ -39,6 +39,11 @@ public final class ContainerExits {
         host.exits().watch(record.id(), host.bundle(record.id()), host.handler(record).runtime(), this::onExit);
     }
 
+    /** The coming SIGKILL is berth's own (a stop), not the OOM killer's. */
+    public void expectKill(String containerId) {
+        host.exits().expectKill(containerId);
+    }
+
     public void unwatch(String containerId) {
         host.exits().unwatch(containerId);
     }

@@ -71,6 +71,9 @@ public final class ContainerStopper {
         boolean graceful = record.state() == ContainerState.RUNNING && !timeout.isNegative() && !timeout.isZero();
         if (graceful) {
             int signal = Signals.number(record.stopSignal());
+            if (signal == Signals.SIGKILL) {
+                exits.expectKill(id);
+            }
             if (handler.runtime().kill(id, signal, false) && exits.await(id, timeout)) {
                 LOG.info("event=container_stopped container={} signal={} took_ms={}", id, record.stopSignal(),
                         (System.nanoTime() - started) / 1_000_000);
@@ -80,6 +83,7 @@ public final class ContainerStopper {
                 return;
             }
         }
+        exits.expectKill(id);
         handler.runtime().kill(id, Signals.SIGKILL, true);
         if (!exits.await(id, KILL_WAIT)) {
             throw BerthException.internal("container " + id + " did not exit within " + KILL_WAIT.toSeconds()

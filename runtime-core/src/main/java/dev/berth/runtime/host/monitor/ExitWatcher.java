@@ -46,6 +46,7 @@ public final class ExitWatcher implements AutoCloseable {
         final ProcessHandle conmon;
         volatile ProcessHandle orphan;
         volatile boolean conmonGone;
+        volatile boolean killedByBerth;
 
         Watch(String containerId, Path persistDir, OciRuntime runtime, Consumer<ContainerExit> listener,
                 ProcessHandle conmon) {
@@ -106,6 +107,17 @@ public final class ExitWatcher implements AutoCloseable {
 
     public void unwatch(String containerId) {
         watches.remove(containerId);
+    }
+
+    /**
+     * Says berth itself is about to SIGKILL the container, so an exit of 137 is that kill: it is delivered at once
+     * rather than after the wait for a late OOM report (an OOM already recorded is still reported).
+     */
+    public void expectKill(String containerId) {
+        Watch watch = watches.get(containerId);
+        if (watch != null) {
+            watch.killedByBerth = true;
+        }
     }
 
     /** The container's recorded exit, if conmon wrote one. */
@@ -170,11 +182,11 @@ public final class ExitWatcher implements AutoCloseable {
         if (!watches.remove(watch.containerId, watch)) {
             return;
         }
-        if (exit.exitCode() == SIGKILL_EXIT && !exit.oomKilled() && !exit.monitorLost()) {
+        if (exit.exitCode() == SIGKILL_EXIT && !exit.oomKilled() && !exit.monitorLost() && !watch.killedByBerth) {
             scheduler.schedule(() -> deliver(watch, withLateOom(watch, exit)), OOM_GRACE_MILLIS,
                     TimeUnit.MILLISECONDS);
         } else {
-            scheduler.execute(() -> deliver(watch, exit));
+            scheduler.execute(() -> deliver(watch, watch.killedByBerth ? withLateOom(watch, exit) : exit));
         }
     }
 
