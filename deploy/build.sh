@@ -5,7 +5,10 @@ cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests package "$@"
 # Training run for AppCDS: start the daemon on throw-away directories, let it serve, stop it.
 train=$(mktemp -d /tmp/berth-cds-XXXXXX)
-trap 'rm -rf "$train"' EXIT
+bridge=bcds$$
+# The daemon creates its bridge and nftables table at start and keeps them (as on a node); the training run
+# removes its own.
+trap 'ip link del "$bridge" 2>/dev/null; nft delete table inet "berth_$bridge" 2>/dev/null; rm -rf "$train"' EXIT
 cat > "$train/config.toml" <<TOML
 [server]
 socket = "$train/berth.sock"
@@ -14,6 +17,10 @@ root = "$train/root"
 state = "$train/state"
 [metrics]
 address = "127.0.0.1:0"
+[network]
+bridge = "$bridge"
+subnet = "10.232.$(( $$ % 256 )).0/24"
+conf_dir = "$train/cni"
 TOML
 rm -f build/berth.jsa
 BERTH_JAVA_OPTS="-XX:ArchiveClassesAtExit=build/berth.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \

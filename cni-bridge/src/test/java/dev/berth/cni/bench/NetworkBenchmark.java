@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Attach + detach of N pods (each with one host port), built-in network vs Debian's plugin chain; prints p50/p90 of
@@ -38,6 +39,14 @@ public final class NetworkBenchmark {
             Path state = host.tempDir("state");
             if (plugins) {
                 DebianChain.write(conf, "bench" + host.tag(), bridge, subnet, host.tempDir("host-local"));
+                // The bridge and portmap plugins leave shared iptables-nft chains and tables; remove what this
+                // run made.
+                Set<String> natChains = DebianChain.natChains();
+                Set<String> nftTables = DebianChain.nftTables();
+                host.onClose(() -> {
+                    DebianChain.removeSharedChainsCreatedSince(natChains);
+                    DebianChain.removeEmptyNatTablesCreatedSince(nftTables);
+                });
             }
             PodNetworkConfig config = PodNetworkConfig.builder()
                     .mode(plugins ? NetworkMode.PLUGIN : NetworkMode.BUILTIN).bridgeName(bridge).subnetV4(subnet)
