@@ -3,7 +3,7 @@ package dev.berth.runtime;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.Trees;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.Syscalls;
 import dev.berth.runtime.spi.ImageConfig;
 import dev.berth.runtime.spi.PreparedRootfs;

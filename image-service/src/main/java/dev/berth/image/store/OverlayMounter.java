@@ -1,5 +1,6 @@
 package dev.berth.image.store;
 
+import dev.berth.common.fs.MountTable;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandFailedException;
@@ -51,13 +52,13 @@ public final class OverlayMounter {
 
     /** Unmounts if mounted; a busy mount is detached lazily so removal can go on. */
     public void unmount(Path target) {
-        if (!MountTable.isMounted(target)) {
+        if (!MountTable.current().isMountPoint(target)) {
             return;
         }
         try {
             Command.of("umount", target.toString()).withTimeout(timeout).check();
         } catch (CommandFailedException e) {
-            if (!MountTable.isMounted(target)) {
+            if (!MountTable.current().isMountPoint(target)) {
                 return;
             }
             log.warn("event=rootfs_umount_busy target={} error=\"{}\" action=lazy_unmount", target, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.berth.image.store;
 
+import dev.berth.common.fs.MountTable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.AtomicFiles;
@@ -89,7 +90,7 @@ public final class RootfsStore {
             return;
         }
         rootfs.put(id, record);
-        if (!MountTable.isMounted(merged(id))) {
+        if (!MountTable.current().isMountPoint(merged(id))) {
             try {
                 mount(record);
                 log.info("event=rootfs_remounted container={}", id);
@@ -150,7 +151,7 @@ public final class RootfsStore {
 
     /** Makes sure a recorded rootfs is mounted. */
     public void ensureMounted(StoredRootfs record) {
-        if (!MountTable.isMounted(merged(record.containerId()))) {
+        if (!MountTable.current().isMountPoint(merged(record.containerId()))) {
             mount(record);
         }
     }

@@ -8,7 +8,7 @@ import dev.berth.image.LayerUsage;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Rootfs;
 import dev.berth.image.layer.NativeFs;
-import dev.berth.image.store.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.image.support.StoreFixture;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.ExpectedPath;
@@ -65,7 +65,7 @@ class RootfsTest {
             assertEquals(fixture.root().resolve("overlay2/containers").resolve(CID).resolve("merged"), rootfs.path());
             assertEquals(record.id(), rootfs.imageId());
             assertEquals(List.of("sh"), rootfs.config().cmd());
-            assertTrue(MountTable.isMounted(rootfs.path()));
+            assertTrue(MountTable.current().isMountPoint(rootfs.path()));
             String out = Command.of("chroot", rootfs.path().toString(), "/bin/sh", "-c", "echo hello > /tmp/x; cat /tmp/x")
                     .check().stdoutText();
             assertEquals("hello\n", out);
@@ -80,7 +80,7 @@ class RootfsTest {
             // Same container and image again: the same rootfs; by ID works too.
             assertEquals(rootfs, store.mountRootfs(CID, record.id()));
             store.unmountRootfs(CID);
-            assertFalse(MountTable.isMounted(rootfs.path()));
+            assertFalse(MountTable.current().isMountPoint(rootfs.path()));
             assertFalse(Files.exists(rootfs.path().getParent()));
             store.unmountRootfs(CID);
             assertThrows(BerthException.class, () -> store.writableLayerUsage(CID));
@@ -173,7 +173,7 @@ class RootfsTest {
             // A restarted store knows the rootfs, keeps its layers and leaves the mount alone.
             ImageStore reopened = fixture.reopen();
             assertEquals(rootfs, reopened.rootfs(CID).orElseThrow());
-            assertTrue(MountTable.isMounted(rootfs.path()));
+            assertTrue(MountTable.current().isMountPoint(rootfs.path()));
             for (String chain : record.chainIds()) {
                 assertTrue(Files.isDirectory(fixture.root().resolve("overlay2").resolve(chain.substring(7))));
             }
@@ -198,7 +198,7 @@ class RootfsTest {
             Files.createDirectories(stray.resolve("diff"));
 
             ImageStore reopened = fixture.reopen();
-            assertTrue(MountTable.isMounted(rootfs.path()));
+            assertTrue(MountTable.current().isMountPoint(rootfs.path()));
             assertEquals("written before the reboot", Files.readString(rootfs.path().resolve("tmp/state")));
             assertFalse(Files.exists(stray));
             reopened.unmountRootfs(CID);

@@ -5,7 +5,7 @@ import dev.berth.common.fs.Trees;
 import dev.berth.image.ImageStore;
 import dev.berth.image.ImageStoreConfig;
 import dev.berth.image.RegistryConfig;
-import dev.berth.image.store.MountTable;
+import dev.berth.common.fs.MountTable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 
 /**
@@ -74,13 +75,10 @@ public final class StoreFixture implements AutoCloseable {
 
     /** Mount points under the root right now. */
     public List<String> mountsUnderRoot() {
-        List<String> out = new ArrayList<>();
-        for (String point : MountTable.mountPoints()) {
-            if (point.startsWith(root.toString() + "/")) {
-                out.add(point);
-            }
-        }
-        return out;
+        return MountTable.current().under(root).stream()
+                .map(entry -> entry.mountPoint().toString())
+                .filter(point -> !point.equals(root.toString()))
+                .collect(Collectors.toCollection(ArrayList::new));
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.berth.runtime.sandbox;
 
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.store.RecordStore;
 import dev.berth.runtime.store.SafeTrees;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.AtomicFiles;
 import dev.berth.common.fs.Trees;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -2,7 +2,7 @@ package dev.berth.runtime.store;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.Trees;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.berth.runtime.host.monitor.ExitWatcher;
 import dev.berth.runtime.host.ns.NamespacePins;
 import dev.berth.runtime.host.oci.OciRuntime;
 import dev.berth.runtime.host.sys.Binaries;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.berth.runtime.host.cgroup;
 
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.berth.runtime.host.files;
 
 import dev.berth.common.error.BerthException;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.SyscallException;
 import dev.berth.runtime.host.sys.Syscalls;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandFailedException;
 import dev.berth.runtime.host.sys.Binaries;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.SyscallException;
 import dev.berth.runtime.host.sys.Syscalls;
 import java.io.IOException;

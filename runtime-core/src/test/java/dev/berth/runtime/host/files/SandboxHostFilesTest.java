@@ -10,7 +10,7 @@ import dev.berth.common.exec.Command;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.NamespacePins;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.testing.TestHost;
 import dev.berth.runtime.testing.TestIds;
 import java.nio.file.Files;

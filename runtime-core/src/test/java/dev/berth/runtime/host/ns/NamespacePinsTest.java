@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.testing.TestHost;
 import dev.berth.runtime.testing.TestIds;
 import java.nio.file.Files;

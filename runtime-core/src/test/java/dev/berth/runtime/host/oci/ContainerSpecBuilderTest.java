@@ -28,7 +28,7 @@ import dev.berth.runtime.host.cgroup.CgroupDriver;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
-import dev.berth.runtime.host.sys.MountTable;
+import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.testing.BusyboxRootfs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.berth.runtime.host.sys;
+package dev.berth.common.fs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.berth.runtime.host.sys;
+package dev.berth.common.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
