@@ -4,7 +4,7 @@
 set -euo pipefail
 runtime_pkgs=(runc crun conmon catatonit util-linux iproute2 nftables iptables)
 build_pkgs=(openjdk-17-jdk-headless maven)
-test_pkgs=(docker-registry busybox-static containerd containernetworking-plugins jq openssl skopeo)
+test_pkgs=(docker-registry busybox-static containerd containernetworking-plugins jq openssl)
 want=("${runtime_pkgs[@]}")
 for arg in "$@"; do
   case "$arg" in
