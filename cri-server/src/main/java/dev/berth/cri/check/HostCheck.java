@@ -23,10 +23,19 @@ public final class HostCheck {
 
     public List<Prerequisite> run() {
         List<Prerequisite> results = new ArrayList<>();
+        String cgroupMode = cgroupMode();
         for (Map.Entry<String, HandlerSection> handler : config.runtime().handlers().entrySet()) {
             boolean isDefault = handler.getKey().equals(config.runtime().defaultHandler());
-            results.add(binary("handler " + handler.getKey(), Path.of(handler.getValue().path()), isDefault,
-                    "apt-get install -y " + packageFor(handler.getValue().path())));
+            Path binary = Path.of(handler.getValue().path());
+            Prerequisite found = binary("handler " + handler.getKey(), binary, isDefault,
+                    "apt-get install -y " + packageFor(handler.getValue().path()));
+            if (found.ok() && binary.getFileName().toString().equals("crun") && cgroupMode.equals("hybrid")) {
+                // crun (1.8 in bookworm) refuses to create containers when cgroup v2 is mounted beside v1.
+                found = new Prerequisite(found.name(), isDefault, false,
+                        binary + " present, but crun refuses cgroup-v1 \"hybrid\" hosts like this one",
+                        "use runc for this handler, or boot with cgroup v1 only or v2 only");
+            }
+            results.add(found);
         }
         results.add(binary("conmon", Path.of("/usr/bin/conmon"), true, "apt-get install -y conmon"));
         results.add(binary("unshare (util-linux)", Path.of("/usr/bin/unshare"), true,
@@ -38,7 +47,7 @@ public final class HostCheck {
         results.add(binary("catatonit (shared PID namespace pods)", Path.of("/usr/bin/catatonit"), false,
                 "apt-get install -y catatonit"));
         results.add(overlay());
-        results.add(cgroups());
+        results.add(cgroups(cgroupMode));
         results.add(freeSpace(Path.of(config.storage().root())));
         return results;
     }
@@ -59,8 +68,7 @@ public final class HostCheck {
                 "modprobe overlay");
     }
 
-    private Prerequisite cgroups() {
-        String mode = cgroupMode();
+    private Prerequisite cgroups(String mode) {
         String driver = config.runtime().cgroupDriver();
         boolean systemdRunning = Files.isDirectory(Path.of("/run/systemd/system"));
         boolean ok = !mode.equals("none") && (!driver.equals("systemd") || systemdRunning);

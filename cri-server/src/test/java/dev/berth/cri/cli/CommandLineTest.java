@@ -100,6 +100,8 @@ class CommandLineTest {
                 default_handler = "missing"
                 [runtime.handlers.missing]
                 path = "/nonexistent/ocirt"
+                [runtime.handlers.crun]
+                path = "/usr/bin/crun"
                 """);
         process = BerthProcess.start(dir, "check", "--config", config.toString());
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
@@ -108,6 +110,9 @@ class CommandLineTest {
         assertTrue(stdout.contains("missing") && stdout.contains("/nonexistent/ocirt"), stdout);
         assertTrue(stdout.contains("ok") && stdout.contains("conmon"), stdout);
         assertTrue(stdout.contains("cgroups"), stdout);
+        if (stdout.contains("mode hybrid")) {
+            assertTrue(stdout.contains("crun refuses"), "crun is flagged on a hybrid host: " + stdout);
+        }
     }
 
     @Test
