@@ -5,12 +5,15 @@ import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.DNSConfig;
 import dev.berth.proto.runtime.v1.ImageSpec;
+import dev.berth.proto.runtime.v1.LinuxContainerConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.proto.runtime.v1.SecurityProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,6 +67,11 @@ final class PodConfigs {
                 .addCommand("/bin/sleep")
                 .addArgs("3600")
                 .setLogPath(name + "_0.log")
+                // What the kubelet sends for a pod without seccompProfile (--seccomp-default off): without it the
+                // runtimes would apply different defaults (containerd none, berth and CRI-O RuntimeDefault).
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(
+                        LinuxContainerSecurityContext.newBuilder().setSeccomp(SecurityProfile.newBuilder()
+                                .setProfileType(SecurityProfile.ProfileType.Unconfined))))
                 .putLabels("io.kubernetes.container.name", name)
                 .putAnnotations("io.kubernetes.container.restartCount", "0")
                 .build();
