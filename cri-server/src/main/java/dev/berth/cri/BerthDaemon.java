@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class BerthDaemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BerthDaemon.class);
-    private static final Path CONMON = Path.of("/usr/bin/conmon");
     private static final Duration NETWORK_GC_INTERVAL = Duration.ofMinutes(5);
 
     private final BerthConfig config;
@@ -92,7 +91,8 @@ public final class BerthDaemon implements AutoCloseable {
             network.collectGarbage(liveSandboxes.get());
             network.scheduleGarbageCollection(liveSandboxes, NETWORK_GC_INTERVAL);
 
-            RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(), CONMON);
+            RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(),
+                    runtime.config().conmonBinary());
             RuntimeInfoHandler info = new RuntimeInfoHandler(config, runtimeReadiness::check,
                     () -> networkCondition(network.status()), network::updatePodCidr);
             ContainerEventStream events = new ContainerEventStream(runtime.events());
