@@ -3,8 +3,6 @@ package dev.berth.cri.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.common.exec.Command;
-import dev.berth.common.fs.Trees;
 import dev.berth.cri.testing.BerthProcess;
 import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
@@ -102,16 +100,9 @@ class CrashRecoveryTest {
             }
             registry.close();
             network.remove();
-            for (Path dir : new Path[] {state, home}) {
-                Leftovers.mountsUnder(dir).stream().map(line -> line.split(" ")[1])
-                        .sorted(java.util.Comparator.reverseOrder())
-                        .forEach(mountpoint -> Command.of("umount", "-l", mountpoint).run());
-                Trees.deleteRecursively(dir);
-            }
-            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-                hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::isDirectory)
-                        .forEach(dir -> Command.of("rmdir", dir.toString()).run());
-            }
+            Leftovers.removeDirectory(state);
+            Leftovers.removeDirectory(home);
+            Leftovers.removeCgroupParent(cgroupParent);
         }
     }
 

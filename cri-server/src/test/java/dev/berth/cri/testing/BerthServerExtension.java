@@ -1,7 +1,5 @@
 package dev.berth.cri.testing;
 
-import dev.berth.common.exec.Command;
-import dev.berth.common.fs.Trees;
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
@@ -98,16 +96,10 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
     public void stop() {
         stopDaemon();
         network.remove();
-        removeCgroupParent();
+        Leftovers.removeCgroupParent(cgroupParent);
         for (Path dir : new Path[] {state, home}) {
             if (dir != null) {
-                // The daemon keeps its namespace-pin parent mounted across restarts, as on a node; a test's
-                // directories go entirely. Per-pod mounts were checked by the tests before this runs.
-                Leftovers.mountsUnder(dir).stream()
-                        .map(line -> line.split(" ")[1])
-                        .sorted(java.util.Comparator.reverseOrder())
-                        .forEach(mountpoint -> Command.of("umount", "-l", mountpoint).run());
-                Trees.deleteRecursively(dir);
+                Leftovers.removeDirectory(dir);
             }
         }
         home = null;
@@ -133,16 +125,6 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
     /** The cgroup parent test pods should put in {@code linux.cgroup_parent}. */
     public String cgroupParent() {
         return cgroupParent;
-    }
-
-    private void removeCgroupParent() {
-        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            // rmdir only removes an empty cgroup: a leak of the pods' own cgroups still shows.
-            hierarchies.map(h -> h.resolve(cgroupParent.substring(1))).filter(Files::isDirectory)
-                    .forEach(dir -> Command.of("rmdir", dir.toString()).run());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public TestNetwork network() {
