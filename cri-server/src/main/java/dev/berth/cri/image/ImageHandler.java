@@ -1,8 +1,7 @@
 package dev.berth.cri.image;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
+import dev.berth.cri.server.VerboseInfo;
 import dev.berth.image.FsUsage;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
@@ -36,7 +35,6 @@ public final class ImageHandler {
     private static final Duration NO_DEADLINE = Duration.ofDays(365);
 
     private final ImageStore store;
-    private final ObjectMapper verboseJson = new ObjectMapper();
 
     public ImageHandler(ImageStore store) {
         this.store = store;
@@ -110,19 +108,15 @@ public final class ImageHandler {
         return Instant.now().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
     }
 
-    private String verboseInfo(ImageRecord image) {
-        try {
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("id", image.id());
-            info.put("manifestDigest", image.manifestDigest());
-            info.put("mediaType", image.mediaType());
-            info.put("diffIds", image.diffIds());
-            info.put("chainIds", image.chainIds());
-            info.put("createdAt", image.createdAt().toString());
-            info.put("config", image.config());
-            return verboseJson.writeValueAsString(info);
-        } catch (JsonProcessingException e) {
-            throw BerthException.internal("cannot render image info", e);
-        }
+    private static String verboseInfo(ImageRecord image) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("id", image.id());
+        info.put("manifestDigest", image.manifestDigest());
+        info.put("mediaType", image.mediaType());
+        info.put("diffIds", image.diffIds());
+        info.put("chainIds", image.chainIds());
+        info.put("createdAt", image.createdAt().toString());
+        info.put("config", image.config());
+        return VerboseInfo.json(info);
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.cri.runtime;
 
 import com.google.protobuf.ByteString;
 import dev.berth.common.error.BerthException;
+import dev.berth.cri.server.VerboseInfo;
 import dev.berth.proto.runtime.v1.Container;
 import dev.berth.proto.runtime.v1.ContainerStats;
 import dev.berth.proto.runtime.v1.ContainerStatsFilter;

@@ -1,5 +1,6 @@
 package dev.berth.cri.runtime;
 
+import dev.berth.cri.server.VerboseInfo;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PodSandbox;
 import dev.berth.proto.runtime.v1.PodSandboxFilter;

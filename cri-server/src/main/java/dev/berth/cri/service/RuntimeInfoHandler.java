@@ -1,11 +1,9 @@
 package dev.berth.cri.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.berth.common.error.BerthException;
 import dev.berth.cri.BuildInfo;
 import dev.berth.cri.config.BerthConfig;
+import dev.berth.cri.server.VerboseInfo;
 import dev.berth.proto.runtime.v1.CgroupDriver;
 import dev.berth.proto.runtime.v1.LinuxRuntimeConfiguration;
 import dev.berth.proto.runtime.v1.RuntimeCondition;
@@ -64,7 +62,7 @@ public final class RuntimeInfoHandler {
         response.addRuntimeHandlers(RuntimeHandler.newBuilder().setName("")
                 .setFeatures(RuntimeHandlerFeatures.getDefaultInstance()));
         if (request.getVerbose()) {
-            response.putInfo("config", configJson());
+            response.putInfo("config", VerboseInfo.snakeCaseJson(config));
         }
         return response.build();
     }
@@ -100,12 +98,4 @@ public final class RuntimeInfoHandler {
                 .build();
     }
 
-    private String configJson() {
-        ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        try {
-            return json.writeValueAsString(config);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render config", e);
-        }
-    }
 }
