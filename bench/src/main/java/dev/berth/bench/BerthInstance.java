@@ -149,10 +149,7 @@ public final class BerthInstance implements RuntimeUnderTest {
         }
         notes.addAll(DaemonLogs.copy(work.resolve("berth.log"), logCopyDir, "berth.log"));
         // conmon outlives the daemon by design; its arguments name our state dir.
-        for (HostProcesses.HostProcess process : HostProcesses.referencing(work.path().toString())) {
-            boolean gone = HostProcesses.kill(process.pid(), Duration.ofSeconds(5));
-            notes.add((gone ? "killed leftover " : "could not kill ") + process);
-        }
+        notes.addAll(HostProcesses.killReferencing(work.path().toString(), Duration.ofSeconds(5)));
         notes.addAll(new CgroupTree(CGROUP_PARENT).sweep());
         notes.addAll(work.unmountAndDelete());
         notes.addAll(Links.deleteBridge(BRIDGE));

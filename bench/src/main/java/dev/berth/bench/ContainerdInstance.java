@@ -148,10 +148,7 @@ public final class ContainerdInstance implements RuntimeUnderTest {
         notes.addAll(deleteLeftoverContainers());
         notes.addAll(DaemonLogs.copy(work.resolve("containerd.log"), logCopyDir, "containerd.log"));
         // Shims are re-parented to init: their -address argument names our socket, hence our work dir.
-        for (HostProcesses.HostProcess process : HostProcesses.referencing(work.path().toString())) {
-            boolean gone = HostProcesses.kill(process.pid(), Duration.ofSeconds(5));
-            notes.add((gone ? "killed leftover " : "could not kill ") + process);
-        }
+        notes.addAll(HostProcesses.killReferencing(work.path().toString(), Duration.ofSeconds(5)));
         notes.addAll(new CgroupTree(CGROUP_PARENT).sweep());
         notes.addAll(work.unmountAndDelete());
         notes.addAll(Links.deleteBridge(BRIDGE));

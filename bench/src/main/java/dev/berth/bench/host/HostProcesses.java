@@ -67,6 +67,15 @@ public final class HostProcesses {
         return pids;
     }
 
+    /** Kills every process whose command line names {@code needle}; one cleanup note per process. */
+    public static List<String> killReferencing(String needle, Duration wait) {
+        List<String> notes = new ArrayList<>();
+        for (HostProcess process : referencing(needle)) {
+            notes.add((kill(process.pid(), wait) ? "killed leftover " : "could not kill ") + process);
+        }
+        return notes;
+    }
+
     /** SIGKILL by PID, then waits up to {@code wait} for it to go. Returns false if it is still there. */
     public static boolean kill(long pid, Duration wait) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
