@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** A directory of {@code <name>.json} files, one value each, written atomically (temp file, fsync, rename). */
+/**
+ * A directory of {@code <name>.json} files, one value each, written atomically (temp file, rename). No fsync: they
+ * describe this boot's attachments, and a file lost to an OS crash is one less thing to collect.
+ */
 public final class JsonDir<T> {
 
     private static final String SUFFIX = ".json";
@@ -33,7 +36,7 @@ public final class JsonDir<T> {
 
     public void write(String name, T value) {
         try {
-            AtomicFiles.write(file(name), json.writeValueAsBytes(value));
+            AtomicFiles.replace(file(name), json.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode " + file(name), e);
         }

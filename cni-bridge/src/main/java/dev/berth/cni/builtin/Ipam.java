@@ -152,7 +152,7 @@ final class Ipam {
     }
 
     private void write(InetAddress address, String owner, String interfaceName) {
-        AtomicFiles.write(file(address), (owner + "\n" + interfaceName + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.replace(file(address), (owner + "\n" + interfaceName + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private boolean deleteIfOwned(InetAddress address, String owner) {

@@ -16,8 +16,25 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes to a temporary sibling, fsyncs it, renames it over the target and fsyncs the directory. */
+    /**
+     * Writes to a temporary sibling, fsyncs it, renames it over the target and fsyncs the directory: the new content
+     * survives an OS crash. For what must outlive a reboot (images, layers).
+     */
     public static void write(Path target, byte[] content) {
+        write(target, content, true);
+    }
+
+    /**
+     * Writes to a temporary sibling and renames it over the target, without fsync: atomic against a crash of the
+     * writer, not of the OS. For state that describes this boot's processes, namespaces and addresses (a reboot ends
+     * them anyway, and readers treat a missing or garbled file as gone), where two fsyncs per write would be most of
+     * the cost of a pod start.
+     */
+    public static void replace(Path target, byte[] content) {
+        write(target, content, false);
+    }
+
+    private static void write(Path target, byte[] content, boolean durable) {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
                 + Thread.currentThread().getId());
@@ -29,14 +46,18 @@ public final class AtomicFiles {
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                if (durable) {
+                    channel.force(true);
+                }
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            syncDirectory(dir);
+            if (durable) {
+                syncDirectory(dir);
+            }
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temp);

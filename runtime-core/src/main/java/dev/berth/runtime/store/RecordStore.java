@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON file per record, {@code <dir>/<id>/record.json}, written atomically (temp file, fsync, rename), so a
- * crash leaves the old record or the new one. The directory of an ID also holds whatever else berth keeps for
+ * One JSON file per record, {@code <dir>/<id>/record.json}, written atomically (temp file, rename), so a crash of
+ * berth leaves the old record or the new one. No fsync: the records describe processes and namespaces of this boot;
+ * after an OS crash a record that is older, missing or garbled is recovered as exited or swept as an orphan. The directory of an ID also holds whatever else berth keeps for
  * that object, so it is deleted only when nothing is mounted inside it.
  *
  * @param <T> the record type (a Java record Jackson maps by its components)
@@ -57,7 +58,7 @@ public final class RecordStore<T> {
             throw BerthException.internal("cannot serialize record " + id, e);
         }
         try {
-            AtomicFiles.write(directoryOf(id).resolve(FILE), json);
+            AtomicFiles.replace(directoryOf(id).resolve(FILE), json);
         } catch (UncheckedIOException e) {
             throw BerthException.internal("cannot persist record " + id + ": " + e.getCause().getMessage(), e);
         }

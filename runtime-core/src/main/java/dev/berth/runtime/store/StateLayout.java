@@ -3,7 +3,8 @@ package dev.berth.runtime.store;
 import java.nio.file.Path;
 
 /**
- * Where berth keeps things. Records (which must survive a reboot) live under the root directory; what only makes
+ * Where berth keeps things. Records (kept across a reboot, so exited pods and containers are still reported) live
+ * under the root directory; what only makes
  * sense while the node is up (OCI runtime state, conmon sockets and exit files, bundles, shm mounts, namespace
  * pins) lives under the state directory, a tmpfs in production.
  *

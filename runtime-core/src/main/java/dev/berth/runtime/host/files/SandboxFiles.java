@@ -94,7 +94,7 @@ public final class SandboxFiles {
     }
 
     private static void write(Path file, String content) {
-        AtomicFiles.write(file, content.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.replace(file, content.getBytes(StandardCharsets.UTF_8));
         try {
             // AtomicFiles creates with the umask; containers running as non-root must read these.
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));

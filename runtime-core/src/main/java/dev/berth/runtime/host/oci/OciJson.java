@@ -35,7 +35,7 @@ public final class OciJson {
     /** Writes a bundle's config.json atomically; returns its path. */
     public Path writeConfig(Path bundle, OciSpec spec) {
         Path config = bundle.resolve("config.json");
-        AtomicFiles.write(config, toBytes(spec));
+        AtomicFiles.replace(config, toBytes(spec));
         return config;
     }
 
