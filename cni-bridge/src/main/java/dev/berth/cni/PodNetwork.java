@@ -125,12 +125,21 @@ public final class PodNetwork implements AutoCloseable {
      *                        (a CNI plugin's code and message are kept in the message)
      */
     public PodAttachment attach(PodNetworkRequest request) {
+        if (!Files.exists(request.netnsPath())) {
+            throw BerthException.invalidArgument("network namespace " + request.netnsPath() + " does not exist");
+        }
+        return attach(request, NetnsCreator.existing(request.netnsPath()));
+    }
+
+    /**
+     * Like {@link #attach(PodNetworkRequest)} for a namespace that does not exist yet: it is made through
+     * {@code netns} once the addresses are known, so that the pod side is set up by the spawn that creates it. When
+     * a later step fails, the namespace is left for the caller to remove.
+     */
+    public PodAttachment attach(PodNetworkRequest request, NetnsCreator netns) {
         String id = request.sandboxId();
         if (closed) {
             throw BerthException.failedPrecondition("pod network is closed");
-        }
-        if (!Files.exists(request.netnsPath())) {
-            throw BerthException.invalidArgument("network namespace " + request.netnsPath() + " does not exist");
         }
         ReentrantLock lock = lockFor(id);
         lock.lock();
@@ -144,7 +153,7 @@ public final class PodNetwork implements AutoCloseable {
             NetworkBackend backend = selectBackend();
             hostPorts.reserve(id, request.podFullName(), request.hostPortMappings());
             try {
-                PodAttachment attachment = backend.attach(request);
+                PodAttachment attachment = backend.attach(request, netns);
                 recentAttaches.put(id, System.nanoTime());
                 counters.attached();
                 LOG.info("pod attached sandbox={} pod={} network={} ips={} ms={}", id, request.podFullName(),

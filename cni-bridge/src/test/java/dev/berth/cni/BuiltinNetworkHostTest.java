@@ -433,7 +433,7 @@ class BuiltinNetworkHostTest {
                 () -> network.attach(request(id, notANetns, PortMapping.tcp(80, 27000))));
 
         assertEquals(BerthException.Kind.INTERNAL, e.kind());
-        assertTrue(e.getMessage().contains("create veth"), e.getMessage());
+        assertTrue(e.getMessage().contains("configure pod interface"), e.getMessage());
         assertNothingAttached();
         assertFalse(hostLinkExistsFor(id));
         assertEquals(1, network.stats().attachFailures());

@@ -15,6 +15,7 @@ import dev.berth.runtime.container.ContainerFilter;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.spi.NoNetwork;
+import dev.berth.runtime.spi.NetnsCreator;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.PodNetworkStatus;
 import dev.berth.runtime.spi.PreparedRootfs;
@@ -60,7 +61,9 @@ class ReservationAndEventsTest {
         AtomicInteger attaches = new AtomicInteger();
         PodNetworkProvider slow = new PodNetworkProvider() {
             @Override
-            public PodNetworkStatus attach(String sandboxId, Path netnsPath, PodSandboxConfig config) {
+            public PodNetworkStatus attach(String sandboxId, Path netnsPath, NetnsCreator netns,
+                    PodSandboxConfig config) {
+                netns.create(List.of());
                 if (attaches.incrementAndGet() == 1) {
                     entered.countDown();
                     awaitQuietly(release);

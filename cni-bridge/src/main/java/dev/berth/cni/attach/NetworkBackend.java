@@ -1,6 +1,7 @@
 package dev.berth.cni.attach;
 
 import dev.berth.cni.NetworkStatus;
+import dev.berth.cni.NetnsCreator;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodNetworkRequest;
 import java.util.Set;
@@ -12,8 +13,11 @@ import java.util.function.Predicate;
  */
 public interface NetworkBackend {
 
-    /** Attaches the pod, saving the attachment record before touching the network; unwinds itself on failure. */
-    PodAttachment attach(PodNetworkRequest request);
+    /**
+     * Attaches the pod, saving the attachment record before touching the network; unwinds itself on failure (the
+     * namespace, once made through {@code netns}, is the caller's to remove).
+     */
+    PodAttachment attach(PodNetworkRequest request, NetnsCreator netns);
 
     /**
      * Releases everything this backend holds for the sandbox. Never throws for missing things (netns, links, files)

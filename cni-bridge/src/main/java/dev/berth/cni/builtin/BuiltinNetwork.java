@@ -1,6 +1,7 @@
 package dev.berth.cni.builtin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cni.NetnsCreator;
 import dev.berth.cni.NetworkStatus;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodIp;
@@ -12,6 +13,7 @@ import dev.berth.cni.attach.AttachmentStore;
 import dev.berth.cni.attach.NetworkBackend;
 import dev.berth.cni.attach.NetworkCounters;
 import dev.berth.cni.net.Addresses;
+import dev.berth.cni.net.BridgePorts;
 import dev.berth.cni.net.Cidr;
 import dev.berth.cni.net.HostLinks;
 import dev.berth.cni.net.Sysctls;
@@ -42,15 +44,19 @@ import org.slf4j.LoggerFactory;
  * The network berth brings along: a bridge with the pod subnets' gateways, one veth per pod ({@code eth0} in the
  * pod's netns), host-local style IPAM, masquerade and host ports in berth's own nftables table.
  *
- * <p>An attach costs two {@code ip -batch} spawns (host side, pod side), at most one {@code nft -f} (only with host
- * ports) and two small fsynced files (the address, the record); the host side overlaps with the files and the
- * host ports with the pod side, so the critical path is about two spawns and two fsyncs. A detach releases addresses and host ports
- * synchronously and deletes the host-side veth in the background: that costs ~20 ms of kernel time, and deleting
- * the pod's netns would remove the pair anyway.
+ * <p>An attach writes two small files (the address, the record), hands its pod-side {@code ip} lines (the veth pair,
+ * made from inside the pod's namespace with the host end sent out, addresses, routes) to the spawn that creates the
+ * namespace, then makes the host end a bridge port without a spawn ({@link BridgePorts}) and, only with host ports,
+ * runs one {@code nft -f} beside that. A detach releases addresses and host ports synchronously and deletes the host-side
+ * veth in the background: that costs ~20 ms of kernel time, and deleting the pod's netns would remove the pair
+ * anyway.
  */
 public final class BuiltinNetwork implements NetworkBackend {
 
     public static final String NETWORK_NAME = "builtin";
+
+    /** berth's own network namespace, where the bridge is; {@code ip} takes a path for {@code netns}. */
+    private static final String HOST_NETNS = "/proc/" + ProcessHandle.current().pid() + "/ns/net";
 
     private static final Logger LOG = LoggerFactory.getLogger(BuiltinNetwork.class);
 
@@ -60,6 +66,7 @@ public final class BuiltinNetwork implements NetworkBackend {
     private final ExecutorService background;
     private final Executor stepExecutor;
     private final HostLinks links;
+    private final BridgePorts ports;
     private final Sysctls sysctls;
     private final BridgeDevice bridge;
     private final Ipam ipam;
@@ -84,6 +91,7 @@ public final class BuiltinNetwork implements NetworkBackend {
         this.background = background;
         this.stepExecutor = stepExecutor;
         this.links = new HostLinks();
+        this.ports = new BridgePorts();
         this.sysctls = new Sysctls();
         this.bridge = new BridgeDevice(config.bridgeName(), links, json);
         this.ipam = new Ipam(config.stateDir().resolve("ipam"));
@@ -126,7 +134,7 @@ public final class BuiltinNetwork implements NetworkBackend {
     }
 
     @Override
-    public PodAttachment attach(PodNetworkRequest request) {
+    public PodAttachment attach(PodNetworkRequest request, NetnsCreator netns) {
         initialize();
         String id = request.sandboxId();
         if (request.bandwidth().isPresent()) {
@@ -135,9 +143,7 @@ public final class BuiltinNetwork implements NetworkBackend {
         String veth = VethNames.hostEnd(bridge.name(), id);
         awaitLinkDelete(veth);
         AttachSteps steps = new AttachSteps(id);
-        // The host side needs no address: create it while IPAM and the record are written (both fsync).
-        AttachSteps.Pending hostSide = steps.start("create veth", () -> createVeth(veth, request.netnsPath(), id),
-                () -> deleteLink(veth), stepExecutor);
+        steps.run("remove stale veth", () -> removeStaleVeth(veth), () -> { });
         List<PodIp> ips = steps.run("allocate addresses",
                 () -> ipam.allocate(id, VethNames.POD_INTERFACE, subnets.pools(), requestedAddresses(request)),
                 allocated -> ipam.release(id, addresses(allocated)));
@@ -146,12 +152,13 @@ public final class BuiltinNetwork implements NetworkBackend {
                 VethNames.POD_INTERFACE, request.hostPortMappings(), List.of(), veth, System.currentTimeMillis())
                 .withIps(ips);
         steps.run("save attachment record", () -> store.save(record), () -> store.delete(id));
-        steps.await(hostSide);
-        // Host ports and the pod side only share the addresses: program them side by side too.
+        // The pod side makes the veth pair from inside the namespace, its peer landing in berth's own namespace.
+        steps.run("configure pod interface", () -> netns.create(podSide(veth, ips)), () -> deleteLink(veth));
+        // Host ports only need the addresses: program them while the host end joins the bridge.
         AttachSteps.Pending hostPorts = record.portMappings().isEmpty() ? null
                 : steps.start("map host ports", () -> portMapper.map(record.portMappings(), ips),
                         () -> portMapper.unmap(record.portMappings(), ips), stepExecutor);
-        steps.run("configure pod interface", () -> configurePod(request.netnsPath(), ips), () -> { });
+        steps.run("attach host end", () -> hostSide(veth, id), () -> { });
         if (hostPorts != null) {
             steps.await(hostPorts);
         }
@@ -262,24 +269,19 @@ public final class BuiltinNetwork implements NetworkBackend {
                 .completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
     }
 
-    private void createVeth(String veth, Path netns, String sandboxId) {
+    private void removeStaleVeth(String veth) {
         if (links.exists(veth)) {
             // Left by an attach that died half-way: its name is ours by construction.
             deleteLink(veth);
         }
-        String mtuText = Integer.toString(mtu);
-        LinkBatch batch = new LinkBatch()
-                .add("link", "add", veth, "mtu", mtuText, "type", "veth", "peer", "name", VethNames.POD_INTERFACE,
-                        "mtu", mtuText, "netns", netns.toString())
-                .add("link", "set", veth, "master", bridge.name(), "alias", VethNames.alias(sandboxId), "up");
-        if (config.hairpin()) {
-            batch.add("link", "set", "dev", veth, "type", "bridge_slave", "hairpin", "on");
-        }
-        batch.runOnHost();
     }
 
-    private static void configurePod(Path netns, List<PodIp> ips) {
-        LinkBatch batch = new LinkBatch().add("link", "set", "lo", "up");
+    /** Run inside the pod's namespace: the veth pair with its host end sent out to berth's namespace, addresses. */
+    private List<String> podSide(String veth, List<PodIp> ips) {
+        String mtuText = Integer.toString(mtu);
+        LinkBatch batch = new LinkBatch()
+                .add("link", "add", VethNames.POD_INTERFACE, "mtu", mtuText, "type", "veth", "peer", "name", veth,
+                        "mtu", mtuText, "netns", HOST_NETNS);
         for (PodIp ip : ips) {
             if (ip.isIpv4()) {
                 batch.add("addr", "add", ip.cidr(), "dev", VethNames.POD_INTERFACE);
@@ -292,7 +294,11 @@ public final class BuiltinNetwork implements NetworkBackend {
             ip.gateway().ifPresent(gateway -> batch.add("route", "add", ip.isIpv4() ? "default" : "::/0", "via",
                     Addresses.format(gateway), "dev", VethNames.POD_INTERFACE));
         }
-        batch.runIn(netns);
+        return batch.lines();
+    }
+
+    private void hostSide(String veth, String sandboxId) {
+        ports.attach(veth, bridge.name(), VethNames.alias(sandboxId), config.hairpin());
     }
 
     /** Deletes a link; one already gone is fine. */

@@ -12,14 +12,14 @@ import java.util.List;
  * the JVM's own netns or, through {@code nsenter --net=PATH}, in a pinned one ({@code ip -n} only takes names under
  * /run/netns).
  */
-final class LinkBatch {
+public final class LinkBatch {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final List<String> lines = new ArrayList<>();
 
     /** Adds one {@code ip} command line, e.g. {@code add("link", "set", "lo", "up")}. */
-    LinkBatch add(String... words) {
+    public LinkBatch add(String... words) {
         for (String word : words) {
             if (word.isEmpty() || word.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\' || c == '#')) {
                 throw new IllegalArgumentException("unsafe word for ip batch: '" + word + "'");
@@ -29,15 +29,25 @@ final class LinkBatch {
         return this;
     }
 
-    boolean isEmpty() {
+    /** Adds a line another batch made (see {@link #lines()}). */
+    public LinkBatch addLine(String line) {
+        return add(line.split(" "));
+    }
+
+    public boolean isEmpty() {
         return lines.isEmpty();
     }
 
-    void runOnHost() {
+    /** The lines, for a process that runs them itself (the pinning spawn of a new netns). */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    public void runOnHost() {
         run(List.of("ip", "-batch", "-"));
     }
 
-    void runIn(Path netns) {
+    public void runIn(Path netns) {
         run(List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"));
     }
 

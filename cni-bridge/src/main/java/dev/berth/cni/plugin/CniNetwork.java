@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cni.NetworkStatus;
+import dev.berth.cni.NetnsCreator;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodIp;
 import dev.berth.cni.PodNetworkConfig;
@@ -85,9 +86,10 @@ public final class CniNetwork implements NetworkBackend {
     }
 
     @Override
-    public PodAttachment attach(PodNetworkRequest request) {
+    public PodAttachment attach(PodNetworkRequest request, NetnsCreator netns) {
         CniConfigList list = usableConfig();
         String id = request.sandboxId();
+        netns.create(List.of());
         CniInvocation invocation = new CniInvocation(id, request.netnsPath().toString(), INTERFACE,
                 cniArgs(request), capabilityArgs(request));
         CniCacheEntry intent = new CniCacheEntry(id, list.name(), list.json(), invocation.netns(), INTERFACE,

@@ -1,5 +1,7 @@
 package dev.berth.cni.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.berth.cni.NetworkMode;
 import dev.berth.cni.PodNetwork;
 import dev.berth.cni.PodNetworkConfig;
@@ -7,12 +9,17 @@ import dev.berth.cni.PodNetworkRequest;
 import dev.berth.cni.PortMapping;
 import dev.berth.cni.testing.DebianChain;
 import dev.berth.cni.testing.HostFixture;
+import dev.berth.common.exec.Command;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Attach + detach of N pods: built-in network without and with a host port, and Debian's plugin chain; prints p50/p90 of
@@ -31,6 +38,63 @@ public final class NetworkBenchmark {
         run("builtin", pods, false, false);
         run("builtin+hostport", pods, false, true);
         run("debian-plugins+hostport", pods, true, true);
+        inPinningSpawn(pods);
+    }
+
+    /**
+     * As in RunPodSandbox: the netns does not exist yet and is made by one {@code unshare ... -- ip -batch -} spawn
+     * that also runs the network's pod-side lines. The network's share of the setup is that attach minus a bare
+     * pinning spawn (the same {@code unshare}, {@code lo} up only), both measured here.
+     */
+    private static void inPinningSpawn(int pods) {
+        try (HostFixture host = new HostFixture()) {
+            PodNetworkConfig config = PodNetworkConfig.builder().mode(NetworkMode.BUILTIN)
+                    .bridgeName(host.bridgeName("")).subnetV4(HostFixture.randomSubnetV4())
+                    .confDir(host.tempDir("conf")).stateDir(host.tempDir("state")).gcGracePeriod(Duration.ZERO)
+                    .build();
+            host.ownNftTable(config.nftTable());
+            PodNetwork network = PodNetwork.open(config);
+            host.onClose(network::close);
+            double[] pinOnly = new double[pods];
+            double[] setup = new double[pods];
+            for (int i = -5; i < pods; i++) {
+                Path bare = pinnedPath(host, "p" + i);
+                long start = System.nanoTime();
+                pin(bare, List.of());
+                if (i >= 0) {
+                    pinOnly[i] = (System.nanoTime() - start) / 1e6;
+                }
+                String id = HostFixture.sandboxId();
+                Path netns = pinnedPath(host, "a" + i);
+                start = System.nanoTime();
+                network.attach(request(id, netns, 0), commands -> pin(netns, commands));
+                if (i >= 0) {
+                    setup[i] = (System.nanoTime() - start) / 1e6;
+                }
+                network.detach(id);
+            }
+            System.out.printf("%-15s setup p50=%6.1f ms p90=%6.1f ms (bare pinning spawn p50=%6.1f ms: the network's "
+                    + "share is %.1f ms)%n", "builtin, netns made by the pinning spawn", percentile(setup, 50),
+                    percentile(setup, 90), percentile(pinOnly, 50), percentile(setup, 50) - percentile(pinOnly, 50));
+        }
+    }
+
+    private static Path pinnedPath(HostFixture host, String suffix) {
+        Path path = Path.of("/run/netns", "berthbench-" + host.tag() + "-" + suffix);
+        host.onClose(() -> host.deleteNetns(path));
+        return path;
+    }
+
+    /** What runtime-core's namespace pinning does for a pod's netns (it also pins IPC and UTS). */
+    private static void pin(Path file, List<String> commands) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.createFile(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String lines = "link set lo up\n" + commands.stream().map(line -> line + "\n").collect(Collectors.joining());
+        Command.of("unshare", "--net=" + file, "--", "ip", "-batch", "-").withStdin(lines.getBytes(UTF_8)).check();
     }
 
     private static void run(String variant, int pods, boolean plugins, boolean hostPort) {

@@ -8,6 +8,7 @@ import dev.berth.cni.PortMapping;
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.runtime.spi.NetnsCreator;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.PodNetworkStatus;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public final class CniNetworkProvider implements PodNetworkProvider {
     }
 
     @Override
-    public PodNetworkStatus attach(String sandboxId, Path netnsPath, PodSandboxConfig config) {
+    public PodNetworkStatus attach(String sandboxId, Path netnsPath, NetnsCreator netns, PodSandboxConfig config) {
         PodSandboxMetadata metadata = config.getMetadata();
         PodNetworkRequest request = PodNetworkRequest.of(sandboxId, netnsPath, metadata.getName(),
                         metadata.getNamespace(), metadata.getUid())
@@ -32,7 +33,7 @@ public final class CniNetworkProvider implements PodNetworkProvider {
             request = request.withDns(new DnsConfig(config.getDnsConfig().getServersList(),
                     config.getDnsConfig().getSearchesList(), config.getDnsConfig().getOptionsList()));
         }
-        PodAttachment attachment = network.attach(request);
+        PodAttachment attachment = network.attach(request, netns::create);
         return new PodNetworkStatus(attachment.primaryIp(), attachment.additionalIps());
     }
 

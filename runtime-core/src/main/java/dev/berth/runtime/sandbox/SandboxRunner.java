@@ -1,9 +1,9 @@
 package dev.berth.runtime.sandbox;
 
+import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.runtime.host.files.DnsSettings;
-import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
@@ -13,18 +13,20 @@ import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.Ids;
 import dev.berth.runtime.store.Rollback;
 import dev.berth.runtime.store.SafeTrees;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * RunPodSandbox: validate, reserve the name, persist a CREATING record (so a crash mid-way is undone at restart),
- * pin namespaces, write the sandbox files, mount shm, apply sysctls, start the PID holder if the pod shares one,
- * attach the network, then READY. Any failure undoes every step already done.
+ * attach the network (which pins the namespaces, running its pod-side setup in the pinning spawn; host-network
+ * pods just pin), write the sandbox files, mount shm, apply sysctls, start the PID holder if the pod shares one,
+ * then READY. Any failure undoes every step already done.
  */
 public final class SandboxRunner {
 
@@ -65,48 +67,57 @@ public final class SandboxRunner {
         long started = System.nanoTime();
         Rollback rollback = new Rollback("sandbox " + id);
         try {
+            // Marked attached from the start: a crash anywhere in the network step still gets a DEL at restart.
             SandboxRecord record = new SandboxRecord(id, metadata, SandboxState.CREATING, EpochNanos.now(clock),
                     handler.name(), config.getHostname(), config.getLogDirectory(),
                     SandboxConfigs.dns(config.getDnsConfig()), SandboxConfigs.portMappings(
                             config.getPortMappingsList()), config.getLabelsMap(), config.getAnnotationsMap(),
                     config.getLinux().getCgroupParent(), modes, config.getLinux().getSysctlsMap(), "", null,
-                    fingerprint, 0, false);
+                    fingerprint, 0, !modes.hostNetwork());
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
 
-            String hostname = effectiveHostname(config);
-            PinnedNamespaces pinned = host.pins().pin(id, SandboxContexts.pinnedKinds(modes), hostname);
+            Set<NamespaceKind> kinds = SandboxContexts.pinnedKinds(modes);
             rollback.push("pins", () -> host.pins().unpin(id));
+            PinnedNamespaces pinned;
+            Optional<String> podIp = Optional.empty();
+            if (modes.hostNetwork()) {
+                pinned = host.pins().pin(id, kinds, List.of());
+            } else {
+                // The network makes the namespaces itself, so that its pod side runs in the pinning spawn.
+                PinnedNamespaces planned = contexts.namespaces(id, modes);
+                Path netns = planned.path(NamespaceKind.NET).orElseThrow();
+                rollback.push("network", () -> host.network().detach(id, netns, config));
+                AtomicBoolean made = new AtomicBoolean();
+                PodNetworkStatus network = host.network().attach(id, netns,
+                        commands -> {
+                            host.pins().pin(id, kinds, commands);
+                            made.set(true);
+                        }, config);
+                if (!made.get()) {
+                    throw BerthException.internal("the pod network of sandbox " + id
+                            + " returned without making its network namespace", null);
+                }
+                pinned = planned;
+                record = record.withNetwork(network.ip(), network.additionalIps(), true);
+                podIp = network.ip().isEmpty() ? Optional.empty() : Optional.of(network.ip());
+            }
 
             Path runtimeDir = host.layout().sandboxRuntime(id);
             rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
-            SandboxFilePaths files = host.files().write(host.layout().sandboxFiles(id), hostname,
-                    modes.hostNetwork(), Optional.empty(), hostDns(record));
+            host.files().write(host.layout().sandboxFiles(id), SandboxContext.hostnameOf(config),
+                    modes.hostNetwork(), podIp, hostDns(record));
             if (modes.ipc() != NamespaceMode.NODE) {
                 host.shm().mount(runtimeDir);
                 rollback.push("shm", () -> host.shm().unmount(runtimeDir));
             }
             host.sysctls().apply(pinned, record.sysctls());
 
-            SandboxContext context = contexts.of(record, config);
             if (modes.pid() == NamespaceMode.POD) {
-                int pid = host.pidHolder().start(handler, context);
+                int pid = host.pidHolder().start(handler, contexts.of(record, config));
                 String cgroupParent = record.cgroupParent();
                 rollback.push("pid holder", () -> host.pidHolder().destroy(handler, id, cgroupParent));
                 record = record.withPidHolder(pid);
-            }
-
-            if (!modes.hostNetwork()) {
-                Path netns = pinned.path(NamespaceKind.NET).orElseThrow();
-                // Marked before the call: a crash inside CNI ADD still gets a DEL at restart.
-                record = record.withNetwork("", null, true);
-                registry.save(record);
-                rollback.push("network", () -> host.network().detach(id, netns, config));
-                PodNetworkStatus network = host.network().attach(id, netns, config);
-                record = record.withNetwork(network.ip(), network.additionalIps(), true);
-                if (!network.ip().isEmpty()) {
-                    host.files().writeHosts(files, hostname, false, Optional.of(network.ip()));
-                }
             }
 
             registry.save(record.withState(SandboxState.READY));
@@ -123,17 +134,5 @@ public final class SandboxRunner {
 
     private static DnsSettings hostDns(SandboxRecord record) {
         return new DnsSettings(record.dns().servers(), record.dns().searches(), record.dns().options());
-    }
-
-    /** The pod's hostname; the node's when none is given (host-network pods, bare crictl configs). */
-    static String effectiveHostname(PodSandboxConfig config) {
-        if (!config.getHostname().isEmpty()) {
-            return config.getHostname();
-        }
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }

@@ -3,9 +3,13 @@ package dev.berth.runtime.sandbox;
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /** Rejects RunPodSandbox requests berth cannot honour before anything is done (INVALID_ARGUMENT naming the field). */
 final class SandboxValidator {
+
+    /** What sethostname(2) takes and the pod's /etc/hosts can hold: a DNS name of at most 64 characters. */
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,63})?");
 
     private SandboxValidator() {
     }
@@ -29,6 +33,10 @@ final class SandboxValidator {
         if (modes.pid() == NamespaceMode.TARGET) {
             throw BerthException.invalidArgument("linux.security_context.namespace_options.pid TARGET applies to "
                     + "containers, not sandboxes");
+        }
+        if (!config.getHostname().isEmpty() && !HOSTNAME.matcher(config.getHostname()).matches()) {
+            throw BerthException.invalidArgument("config.hostname must be a DNS name of at most 64 letters, digits, "
+                    + "dots and dashes, got '" + config.getHostname() + "'");
         }
         String logDirectory = config.getLogDirectory();
         if (!logDirectory.isEmpty() && !Path.of(logDirectory).isAbsolute()) {

@@ -1,5 +1,7 @@
 package dev.berth.runtime.host.ns;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandFailedException;
@@ -7,6 +9,7 @@ import dev.berth.runtime.host.sys.Binaries;
 import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.SyscallException;
 import dev.berth.runtime.host.sys.Syscalls;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +33,6 @@ public final class NamespacePins {
 
     private static final Logger LOG = LoggerFactory.getLogger(NamespacePins.class);
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path root;
@@ -52,18 +54,19 @@ public final class NamespacePins {
     }
 
     /**
-     * Pins fresh namespaces of the given kinds for a sandbox, sets {@code hostname} in its UTS namespace (if pinned and
-     * non-blank) and brings {@code lo} up in its network namespace (if pinned). Kinds not asked for stay the host's.
-     * On failure, everything done so far is undone.
+     * Pins fresh namespaces of the given kinds for a sandbox and, if a network namespace is among them, brings
+     * {@code lo} up in it and runs {@code netnsCommands} ({@code ip -batch} lines, e.g. a pod network's veth and
+     * addresses) inside it: one spawn for the whole step. Kinds not asked for stay the host's. The UTS namespace
+     * gets its hostname from the OCI runtime when a container joins it. On failure, everything done so far is undone.
      */
-    public PinnedNamespaces pin(String sandboxId, Set<NamespaceKind> kinds, String hostname) {
+    public PinnedNamespaces pin(String sandboxId, Set<NamespaceKind> kinds, List<String> netnsCommands) {
         checkId(sandboxId);
-        if (hostname != null && !hostname.isBlank() && !HOSTNAME.matcher(hostname).matches()) {
-            throw BerthException.invalidArgument("invalid hostname " + hostname);
-        }
         EnumSet<NamespaceKind> wanted = kinds.isEmpty() ? EnumSet.noneOf(NamespaceKind.class) : EnumSet.copyOf(kinds);
         if (wanted.isEmpty()) {
             return PinnedNamespaces.none(sandboxId);
+        }
+        if (!netnsCommands.isEmpty() && !wanted.contains(NamespaceKind.NET)) {
+            throw new IllegalArgumentException("network namespace commands without a network namespace");
         }
         ensureRoot();
         for (NamespaceKind kind : wanted) {
@@ -81,23 +84,19 @@ public final class NamespacePins {
                 argv.add("--" + kind.dirName() + "=" + file);
             }
             argv.add("--");
-            boolean setHostname = wanted.contains(NamespaceKind.UTS) && hostname != null && !hostname.isBlank();
-            // The helper runs inside the new namespaces: one spawn does the first setup step.
-            if (setHostname) {
-                argv.add(Binaries.find("hostname").toString());
-                argv.add(hostname);
-            } else if (wanted.contains(NamespaceKind.NET)) {
-                argv.addAll(loopbackUp());
+            Command command;
+            if (wanted.contains(NamespaceKind.NET)) {
+                // The helper runs inside the new namespaces, so it can set them up in the same spawn.
+                argv.addAll(List.of(Binaries.find("ip").toString(), "-batch", "-"));
+                List<String> lines = new ArrayList<>();
+                lines.add("link set lo up");
+                lines.addAll(netnsCommands);
+                command = Command.of(argv).withStdin((String.join("\n", lines) + "\n").getBytes(UTF_8));
             } else {
                 argv.add(Binaries.find("true").toString());
+                command = Command.of(argv);
             }
-            Command.of(argv).withTimeout(HELPER_TIMEOUT).check();
-            if (setHostname && wanted.contains(NamespaceKind.NET)) {
-                List<String> enter = new ArrayList<>(List.of(Binaries.find("nsenter").toString(),
-                        "--net=" + pinPath(NamespaceKind.NET, sandboxId), "--"));
-                enter.addAll(loopbackUp());
-                Command.of(enter).withTimeout(HELPER_TIMEOUT).check();
-            }
+            command.withTimeout(HELPER_TIMEOUT).check();
         } catch (CommandFailedException e) {
             unpinQuietly(sandboxId);
             throw new BerthException(BerthException.Kind.INTERNAL,
@@ -113,8 +112,8 @@ public final class NamespacePins {
                 wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
                 wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
                 wanted.contains(NamespaceKind.UTS) ? pinPath(NamespaceKind.UTS, sandboxId) : null);
-        LOG.info("event=namespaces_pinned sandbox={} kinds={} took_ms={}", sandboxId, wanted,
-                (System.nanoTime() - started) / 1_000_000);
+        LOG.info("event=namespaces_pinned sandbox={} kinds={} netns_commands={} took_ms={}", sandboxId, wanted,
+                netnsCommands.size(), (System.nanoTime() - started) / 1_000_000);
         return pinned;
     }
 
@@ -181,10 +180,6 @@ public final class NamespacePins {
             }
             rootReady = true;
         }
-    }
-
-    private static List<String> loopbackUp() {
-        return List.of(Binaries.find("ip").toString(), "link", "set", "lo", "up");
     }
 
     private static String checkId(String sandboxId) {

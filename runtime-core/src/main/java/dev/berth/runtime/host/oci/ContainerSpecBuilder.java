@@ -148,7 +148,7 @@ public final class ContainerSpecBuilder {
 
         return new OciSpec(OciSpec.VERSION, process,
                 new OciSpec.Root(request.rootfs().toAbsolutePath().toString(), security.getReadonlyRootfs()),
-                null, mounts, annotations(request), linux);
+                utsHostname(sandbox), mounts, annotations(request), linux);
     }
 
     /**
@@ -179,7 +179,15 @@ public final class ContainerSpecBuilder {
                 namespaces(sandbox.namespaces(), PidMode.CONTAINER, null), null,
                 SeccompProfiles.runtimeDefault(List.of()), null, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS);
         return new OciSpec(OciSpec.VERSION, process, new OciSpec.Root(rootfs.toAbsolutePath().toString(), true),
-                null, mounts, annotations, linux);
+                utsHostname(sandbox), mounts, annotations, linux);
+    }
+
+    /**
+     * The pod's hostname when it has its own UTS namespace: the runtime sets it as each container joins (the pin is
+     * made with no hostname, so that its one spawn can run the network setup instead); null for the node's.
+     */
+    private static String utsHostname(SandboxContext sandbox) {
+        return sandbox.namespaces().path(NamespaceKind.UTS).isPresent() ? sandbox.hostname() : null;
     }
 
     /** The process of an exec in a container: the container's identity and environment, a new command. */

@@ -3,6 +3,8 @@ package dev.berth.runtime.host.oci;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -19,4 +21,20 @@ public record SandboxContext(
         String cgroupParent,
         SandboxFilePaths files,
         Path shm) {
+
+    /** The pod's hostname: the config's, or the node's when none is given (host-network pods, bare crictl configs). */
+    public String hostname() {
+        return hostnameOf(config);
+    }
+
+    public static String hostnameOf(PodSandboxConfig config) {
+        if (!config.getHostname().isEmpty()) {
+            return config.getHostname();
+        }
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
 }

@@ -15,6 +15,7 @@ import dev.berth.runtime.testing.TestHost;
 import dev.berth.runtime.testing.TestIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,7 +56,7 @@ class SandboxHostFilesTest {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class), "s");
+            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class), List.of());
             String hostPortStart = read(null, "net/ipv4/ip_unprivileged_port_start");
             String hostShmmni = read(null, "kernel/shmmni");
 
@@ -80,7 +81,7 @@ class SandboxHostFilesTest {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.NET, NamespaceKind.IPC), "s");
+            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.NET, NamespaceKind.IPC), List.of());
             SandboxSysctls sysctls = new SandboxSysctls();
             BerthException notNamespaced = assertThrows(BerthException.class,
                     () -> sysctls.apply(pinned, Map.of("vm.swappiness", "1")));

@@ -14,6 +14,7 @@ import dev.berth.runtime.testing.TestIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,14 @@ import org.junit.jupiter.api.Test;
 class NamespacePinsTest {
 
     @Test
-    void pinsAllThreeWithHostnameAndLoopbackUpThenUnpins() {
+    void pinsAllThreeRunsTheNetnsCommandsInsideThenUnpins() {
         try (TestHost host = TestHost.create()) {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class), "web-0");
+            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class),
+                    List.of("link add eth0 type veth peer name peer0", "addr add 10.250.0.2/24 dev eth0",
+                            "link set eth0 up"));
 
             assertEquals(host.stateDir().resolve("ns/net/" + id), pinned.net());
             MountTable mounts = MountTable.current();
@@ -38,10 +41,10 @@ class NamespacePinsTest {
             String lo = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link", "show", "lo").check()
                     .stdoutText();
             assertTrue(lo.contains("LOOPBACK,UP"), lo);
-            String links = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link").check().stdoutText();
-            assertEquals(1, links.strip().split("\n").length, "a fresh netns has only lo: " + links);
-            assertEquals("web-0", Command.of("nsenter", "--uts=" + pinned.uts(), "hostname").check().stdoutText()
-                    .strip());
+            String addresses = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "addr", "show", "eth0")
+                    .check().stdoutText();
+            assertTrue(addresses.contains("10.250.0.2/24"), addresses);
+            assertFalse(Command.of("ip", "link", "show", "peer0").run().succeeded(), "made inside the new netns");
             assertEquals(pinned, pins.find(id));
 
             pins.unpin(id);
@@ -61,12 +64,12 @@ class NamespacePinsTest {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.IPC), "ignored");
+            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.IPC), List.of());
             assertNull(pinned.net());
             assertNull(pinned.uts());
             assertTrue(MountTable.current().isMountPoint(pinned.ipc()));
             assertFalse(Files.exists(pins.pinPath(NamespaceKind.NET, id)));
-            assertEquals(PinnedNamespaces.none("x"), pins.pin("x", Set.of(), "h"));
+            assertEquals(PinnedNamespaces.none("x"), pins.pin("x", Set.of(), List.of()));
             pins.unpin(id);
         }
     }
@@ -77,10 +80,12 @@ class NamespacePinsTest {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.NET), "");
+            PinnedNamespaces pinned = pins.pin(id, Set.of(NamespaceKind.NET), List.of());
             String lo = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link", "show", "lo").check()
                     .stdoutText();
             assertTrue(lo.contains("LOOPBACK,UP"), lo);
+            String links = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link").check().stdoutText();
+            assertEquals(1, links.strip().split("\n").length, "a fresh netns has only lo: " + links);
             pins.unpin(id);
         }
     }
@@ -91,8 +96,9 @@ class NamespacePinsTest {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces first = pins.pin(id, Set.of(NamespaceKind.NET), "a");
-            BerthException e = assertThrows(BerthException.class, () -> pins.pin(id, Set.of(NamespaceKind.NET), "a"));
+            PinnedNamespaces first = pins.pin(id, Set.of(NamespaceKind.NET), List.of());
+            BerthException e = assertThrows(BerthException.class,
+                    () -> pins.pin(id, Set.of(NamespaceKind.NET), List.of()));
             assertEquals(BerthException.Kind.ALREADY_EXISTS, e.kind());
             assertTrue(MountTable.current().isMountPoint(first.net()));
             pins.unpin(id);
@@ -104,9 +110,23 @@ class NamespacePinsTest {
         try (TestHost host = TestHost.create()) {
             NamespacePins pins = host.pins();
             assertEquals(BerthException.Kind.INVALID_ARGUMENT, assertThrows(BerthException.class,
-                    () -> pins.pin("../x", Set.of(NamespaceKind.NET), "a")).kind());
-            assertEquals(BerthException.Kind.INVALID_ARGUMENT, assertThrows(BerthException.class,
-                    () -> pins.pin(TestIds.id64(), Set.of(NamespaceKind.UTS), "bad host name")).kind());
+                    () -> pins.pin("../x", Set.of(NamespaceKind.NET), List.of())).kind());
+        }
+    }
+
+    @Test
+    void aFailingNetnsCommandLeavesNoPin() {
+        try (TestHost host = TestHost.create()) {
+            NamespacePins pins = host.pins();
+            String id = TestIds.id64();
+            host.onClose(() -> pins.unpin(id));
+            BerthException e = assertThrows(BerthException.class, () -> pins.pin(id,
+                    EnumSet.allOf(NamespaceKind.class), List.of("link set no-such-link up")));
+            assertEquals(BerthException.Kind.INTERNAL, e.kind());
+            assertTrue(e.getMessage().contains("no-such-link"), e.getMessage());
+            for (NamespaceKind kind : NamespaceKind.values()) {
+                assertFalse(Files.exists(pins.pinPath(kind, id)), kind.name());
+            }
         }
     }
 }
