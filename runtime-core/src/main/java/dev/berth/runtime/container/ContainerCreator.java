@@ -6,6 +6,7 @@ import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.monitor.ConmonLaunch;
 import dev.berth.runtime.host.monitor.MonitoredContainer;
+import dev.berth.runtime.host.monitor.PendingContainer;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.ImageDefaults;
 import dev.berth.runtime.host.oci.OciJson;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CreateContainer: validate, reserve the name within the pod, persist a CREATING record (so a crash mid-way is
- * undone at restart), prepare the rootfs, build and write the OCI spec, create the log directory, launch conmon
- * ({@code runc create}), arm the exit watch, then CREATED. Any failure undoes every step already done.
+ * undone at restart), create the bundle, start conmon (it waits on its start pipe while berth works), prepare the
+ * rootfs, build and write the OCI spec, release conmon into {@code runc create}, arm the exit watch, then CREATED.
+ * Any failure undoes every step already done (a conmon not yet released is killed).
  */
 public final class ContainerCreator {
 
@@ -112,18 +114,21 @@ public final class ContainerCreator {
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
 
+            // conmon starts first and waits on its start pipe: its start-up overlaps the rootfs and the spec.
+            createDirectory(bundle);
+            rollback.push("bundle", () -> SafeTrees.delete(bundle));
+            PendingContainer pending = handler.conmon().prepare(new ConmonLaunch(id, bundle, bundle, logPath,
+                    config.getStdin(), config.getStdinOnce(), config.getTty(), host.logSizeMax()));
+            rollback.push("conmon", pending::close);
+
             PreparedRootfs rootfs = host.rootfs().prepare(id, config.getImage().getImage());
             rollback.push("rootfs", () -> host.rootfs().release(id));
             String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());
 
-            createDirectory(bundle);
-            rollback.push("bundle", () -> SafeTrees.delete(bundle));
             OciSpec spec = host.specs().build(specRequest(id, config, sandbox, sandboxConfig, rootfs));
             json.writeConfig(bundle, spec);
-            createDirectory(logPath.getParent());
 
-            MonitoredContainer monitored = handler.conmon().create(new ConmonLaunch(id, bundle, bundle, logPath,
-                    config.getStdin(), config.getStdinOnce(), config.getTty(), host.logSizeMax()));
+            MonitoredContainer monitored = pending.create();
             String cgroupsPath = spec.linux().cgroupsPath();
             rollback.push("oci container", () -> {
                 exits.unwatch(id);

@@ -7,11 +7,11 @@ import dev.berth.common.fs.Trees;
 import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciRuntime;
 import dev.berth.runtime.host.oci.OciSpec;
+import dev.berth.runtime.host.sys.NativeSpawn;
 import dev.berth.runtime.host.sys.SyscallException;
 import dev.berth.runtime.host.sys.Syscalls;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,11 +22,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,30 +31,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs containers and exec sessions under conmon (one per container; it outlives the daemon). conmon takes its sync
- * and start pipes as inherited fds 3 and 4, which ProcessBuilder cannot pass; a {@code /bin/sh} trampoline
- * ({@code exec "$@"}: no command text is ever interpreted) puts the process's stdin pipe on fd 4 and a named pipe on
- * fd 3. The sync channel is a FIFO rather than the process's stdout because conmon daemonizes: the JDK drains and
- * closes a child's stdout pipe as soon as that child exits, which would race with the daemon's sync message.
+ * and start pipes as inherited fds 3 and 4, which ProcessBuilder cannot pass, so conmon is started with
+ * {@code posix_spawn} ({@link NativeSpawn}): the write end of a sync pipe on fd 3, the read end of a start pipe on
+ * fd 4, {@code /dev/null} on stdin and stdout, stderr appended to {@code conmon.log}, the bundle as its cwd. conmon
+ * waits for one byte on the start pipe before it forks and runs {@code runtime create}; {@link #prepare} starts it
+ * early so that its own start-up overlaps the caller's preparation of the bundle.
  */
 public final class Conmon {
 
     private static final Logger LOG = LoggerFactory.getLogger(Conmon.class);
-    // $1 is the sync FIFO; the rest is conmon's argv. The script text is constant: no input is ever interpreted.
-    private static final String TRAMPOLINE = "sync=$1; shift; exec \"$@\" 3>\"$sync\" 4<&0 </dev/null >/dev/null";
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final int MAX_SOCKET_PATH = 107;
     static final int SOCKET_NAME_LENGTH = 24;
     private static final int MAX_EXEC_OUTPUT = 16 * 1024 * 1024;
     // Beyond conmon's own -T: if conmon itself hangs, berth gives up this much later.
     private static final Duration EXEC_BACKSTOP_SLACK = Duration.ofSeconds(10);
+    private static final Path DEV_NULL = Path.of("/dev/null");
 
     private final ConmonSettings settings;
     private final OciRuntime runtime;
     private final OciJson json = new OciJson();
     private final ObjectMapper mapper = new ObjectMapper();
     private final SecureRandom random = new SecureRandom();
-    private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "conmon-sync-reader");
+    private final ExecutorService reapers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "conmon-reaper");
         thread.setDaemon(true);
         return thread;
     });
@@ -98,6 +95,17 @@ public final class Conmon {
      * init PID. On failure nothing is left in the runtime.
      */
     public MonitoredContainer create(ConmonLaunch launch) {
+        try (PendingContainer pending = prepare(launch)) {
+            return pending.create();
+        }
+    }
+
+    /**
+     * Starts conmon for a container and leaves it waiting for {@link PendingContainer#create}: the bundle, log and
+     * persist directories must exist, the bundle's {@code config.json} need not yet. Closing the returned object
+     * without creating kills that conmon and removes what it made.
+     */
+    public PendingContainer prepare(ConmonLaunch launch) {
         String id = checkId(launch.containerId());
         Path attach = attachSocket(id);
         if (attach.toString().length() > MAX_SOCKET_PATH) {
@@ -105,8 +113,8 @@ public final class Conmon {
                     + " > " + MAX_SOCKET_PATH + "): " + attach);
         }
         MonitorFiles files = new MonitorFiles(launch.persistDir());
-        createDirectories(settings.exitDir(), settings.socketDir(), launch.persistDir(),
-                launch.logPath().toAbsolutePath().getParent());
+        Path logPath = launch.logPath().toAbsolutePath();
+        createDirectories(settings.exitDir(), settings.socketDir(), launch.persistDir(), logPath.getParent());
         List<String> argv = new ArrayList<>(List.of(
                 "--api-version",
                 "-c", id,
@@ -115,7 +123,7 @@ public final class Conmon {
                 "-b", launch.bundle().toAbsolutePath().toString(),
                 "-p", files.containerPidFile().toString(),
                 "-P", files.conmonPidFile().toString(),
-                "-l", "k8s-file:" + launch.logPath().toAbsolutePath(),
+                "-l", "k8s-file:" + logPath,
                 "--exit-dir", settings.exitDir().toString(),
                 "--persist-dir", launch.persistDir().toAbsolutePath().toString(),
                 "--socket-dir-path", settings.socketDir().toString(),
@@ -134,27 +142,37 @@ public final class Conmon {
             argv.add("--log-size-max");
             argv.add(Long.toString(launch.logSizeMax()));
         }
+        // conmon opens (creates) the log before it waits for the start byte: an aborted start removes a new one.
+        boolean logExisted = Files.exists(logPath);
+        Spawned spawned = spawn(argv, launch.bundle(), files.conmonLog());
+        return new PendingContainer(this, id, files, spawned, logExisted ? null : logPath);
+    }
+
+    /** Releases a prepared conmon and waits for {@code runtime create}; see {@link PendingContainer#create}. */
+    MonitoredContainer release(String id, MonitorFiles files, Spawned spawned) {
         long started = System.nanoTime();
-        Path fifo = launch.persistDir().resolve("sync");
         SyncMessage message;
         try {
-            Process process = spawn(argv, launch.bundle(), files.conmonLog(), fifo);
-            try {
-                message = readSync(fifo, settings.createTimeout(), 1).get(0);
-            } catch (TimeoutException e) {
-                killConmon(files, process);
-                unblock(fifo);
-                runtime.delete(id, true);
-                throw new BerthException(BerthException.Kind.DEADLINE_EXCEEDED,
-                        "conmon did not report container " + id + " created within " + settings.createTimeout());
-            } catch (MonitorDiedException e) {
-                runtime.delete(id, true);
-                throw BerthException.internal("conmon exited before creating container " + id + diagnostics(files),
-                        null);
-            }
-        } finally {
-            removeQuietly(fifo);
+            // The start pipe: conmon waits for one byte before it runs the runtime.
+            spawned.release();
+            message = readSync(spawned, settings.createTimeout(), 1).get(0);
+        } catch (TimeoutException e) {
+            killConmon(files, spawned);
+            runtime.delete(id, true);
+            throw new BerthException(BerthException.Kind.DEADLINE_EXCEEDED,
+                    "conmon did not report container " + id + " created within " + settings.createTimeout());
+        } catch (MonitorDiedException e) {
+            reap(spawned);
+            runtime.delete(id, true);
+            throw BerthException.internal("conmon exited before creating container " + id + diagnostics(files),
+                    null);
+        } catch (RuntimeException e) {
+            killConmon(files, spawned);
+            runtime.delete(id, true);
+            throw e;
         }
+        // conmon's first process exits once it forked the monitor; reap it (normally it is long gone by now).
+        reap(spawned);
         if (message.data() < 0) {
             runtime.delete(id, true);
             removeQuietly(settings.socketDir().resolve(socketName(id)));
@@ -165,7 +183,24 @@ public final class Conmon {
         OptionalLong conmonPid = files.conmonPid();
         LOG.info("event=container_created container={} pid={} conmon_pid={} took_ms={}", id, message.data(),
                 conmonPid.orElse(-1), (System.nanoTime() - started) / 1_000_000);
-        return new MonitoredContainer(id, (int) message.data(), conmonPid.orElse(-1), attach);
+        return new MonitoredContainer(id, (int) message.data(), conmonPid.orElse(-1), attachSocket(id));
+    }
+
+    /** Kills a prepared conmon that was never released (it is still its first process, blocked on the pipe). */
+    void abort(String id, Spawned spawned, Path newLog) {
+        Syscalls.kill(spawned.pid(), Syscalls.SIGKILL);
+        Syscalls.waitpid(spawned.pid(), true);
+        spawned.close();
+        if (newLog != null) {
+            try {
+                if (Files.isRegularFile(newLog) && Files.size(newLog) == 0) {
+                    Files.delete(newLog);
+                }
+            } catch (IOException e) {
+                LOG.debug("event=cleanup_failed path={} error=\"{}\"", newLog, e.getMessage());
+            }
+        }
+        LOG.debug("event=conmon_aborted container={}", id);
     }
 
     /**
@@ -205,21 +240,25 @@ public final class Conmon {
             }
             Duration backstop = seconds > 0 ? Duration.ofSeconds(seconds).plus(EXEC_BACKSTOP_SLACK)
                     : Duration.ofDays(3650);
-            Path fifo = dir.resolve("sync");
-            Process conmon = spawn(argv, dir, dir.resolve("conmon.log"), fifo);
             List<SyncMessage> messages;
-            try {
-                messages = readSync(fifo, backstop, 2);
-            } catch (TimeoutException e) {
-                LOG.warn("event=exec_backstop container={} exec={}", id, execId);
-                killExec(dir, conmon);
-                unblock(fifo);
-                return new ExecSyncResult(-1, new byte[0], "command timed out".getBytes(StandardCharsets.UTF_8),
-                        true);
-            } catch (MonitorDiedException e) {
-                throw BerthException.internal("conmon exited during exec in " + id + diagnostics(dir), null);
+            try (Spawned conmon = spawn(argv, dir, dir.resolve("conmon.log"))) {
+                try {
+                    conmon.release();
+                    messages = readSync(conmon, backstop, 2);
+                } catch (TimeoutException e) {
+                    LOG.warn("event=exec_backstop container={} exec={}", id, execId);
+                    killExec(dir, conmon);
+                    return new ExecSyncResult(-1, new byte[0],
+                            "command timed out".getBytes(StandardCharsets.UTF_8), true);
+                } catch (MonitorDiedException e) {
+                    reap(conmon);
+                    throw BerthException.internal("conmon exited during exec in " + id + diagnostics(dir), null);
+                } catch (RuntimeException e) {
+                    killExec(dir, conmon);
+                    throw e;
+                }
+                reap(conmon);
             }
-            waitQuietly(conmon);
             SyncMessage first = messages.get(0);
             if (first.data() < 0) {
                 if (first.message().contains("timed out")) {
@@ -286,81 +325,139 @@ public final class Conmon {
         }
     }
 
-    private Process spawn(List<String> conmonArgs, Path directory, Path stderrFile, Path syncFifo) {
-        try {
-            Files.deleteIfExists(syncFifo);
-            Syscalls.mkfifo(syncFifo.toString());
-        } catch (IOException | SyscallException e) {
-            throw BerthException.internal("cannot create conmon sync pipe " + syncFifo + ": " + e.getMessage(), e);
+    /**
+     * A spawned conmon's first process and berth's ends of its pipes: the start pipe's write end and the sync pipe's
+     * read end (both close-on-exec, so no other child inherits them).
+     */
+    static final class Spawned implements AutoCloseable {
+        private final int pid;
+        private int startFd;
+        private int syncFd;
+        private boolean reaped;
+
+        Spawned(int pid, int startFd, int syncFd) {
+            this.pid = pid;
+            this.startFd = startFd;
+            this.syncFd = syncFd;
         }
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", TRAMPOLINE, "sh", syncFifo.toString(),
-                settings.conmonBinary().toString()));
-        argv.addAll(conmonArgs);
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.directory(directory.toFile());
-        builder.environment().put("_OCI_SYNCPIPE", "3");
-        builder.environment().put("_OCI_STARTPIPE", "4");
-        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.redirectError(ProcessBuilder.Redirect.appendTo(stderrFile.toFile()));
-        try {
-            Process process = builder.start();
-            // The start pipe: conmon waits for one byte before running the runtime.
-            try (OutputStream start = process.getOutputStream()) {
-                start.write(0);
+
+        int pid() {
+            return pid;
+        }
+
+        /** Writes the start byte: conmon goes on to run the runtime. */
+        void release() {
+            try {
+                Syscalls.write(startFd, new byte[] {0});
+            } finally {
+                Syscalls.close(startFd);
+                startFd = -1;
             }
-            return process;
-        } catch (IOException e) {
+        }
+
+        @Override
+        public void close() {
+            Syscalls.close(startFd);
+            startFd = -1;
+            Syscalls.close(syncFd);
+            syncFd = -1;
+        }
+    }
+
+    private Spawned spawn(List<String> conmonArgs, Path directory, Path stderrFile) {
+        int[] sync;
+        int[] start;
+        try {
+            sync = Syscalls.pipe();
+        } catch (SyscallException e) {
+            throw BerthException.internal("cannot create conmon's pipes: " + e.getMessage(), e);
+        }
+        try {
+            start = Syscalls.pipe();
+        } catch (SyscallException e) {
+            Syscalls.close(sync[0]);
+            Syscalls.close(sync[1]);
+            throw BerthException.internal("cannot create conmon's pipes: " + e.getMessage(), e);
+        }
+        int pid;
+        try {
+            pid = NativeSpawn.of(settings.conmonBinary(), conmonArgs)
+                    .directory(directory)
+                    .env("_OCI_SYNCPIPE", "3")
+                    .env("_OCI_STARTPIPE", "4")
+                    .dup(sync[1], 3)
+                    .dup(start[0], 4)
+                    .open(0, DEV_NULL, Syscalls.O_RDONLY, 0)
+                    .open(1, DEV_NULL, Syscalls.O_WRONLY, 0)
+                    .open(2, stderrFile, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0644)
+                    .start();
+        } catch (SyscallException e) {
+            Syscalls.close(sync[0]);
+            Syscalls.close(start[1]);
             throw BerthException.internal("cannot start conmon: " + e.getMessage(), e);
+        } finally {
+            // The child has its copies; keeping ours would hide conmon's EOF.
+            Syscalls.close(sync[1]);
+            Syscalls.close(start[0]);
+        }
+        return new Spawned(pid, start[1], sync[0]);
+    }
+
+    /** Reaps conmon's first process: at once if it has exited, else in the background. */
+    private void reap(Spawned spawned) {
+        if (spawned.reaped) {
+            return;
+        }
+        spawned.reaped = true;
+        if (Syscalls.waitpid(spawned.pid(), false) == -1) {
+            reapers.execute(() -> Syscalls.waitpid(spawned.pid(), true));
         }
     }
 
     /** Reads conmon's sync messages; EOF (every writer gone) before the first one means conmon died. */
-    private List<SyncMessage> readSync(Path fifo, Duration timeout, int wanted)
+    private List<SyncMessage> readSync(Spawned spawned, Duration timeout, int wanted)
             throws TimeoutException, MonitorDiedException {
-        CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> {
-            List<String> result = new ArrayList<>();
-            // Opening blocks until the trampoline opens the write end (or unblock() does).
-            try (BufferedReader reader = Files.newBufferedReader(fifo, StandardCharsets.UTF_8)) {
-                String line;
-                while (result.size() < wanted && (line = reader.readLine()) != null) {
-                    if (!line.isBlank()) {
-                        result.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                // a closed pipe ends the messages
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        List<SyncMessage> messages = new ArrayList<>();
+        byte[] buffer = new byte[8192];
+        while (messages.size() < wanted) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                throw new TimeoutException();
             }
-            return result;
-        }, readers);
-        List<String> raw;
-        try {
-            raw = lines.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BerthException(BerthException.Kind.CANCELLED, "interrupted while waiting for conmon");
-        } catch (ExecutionException e) {
-            throw BerthException.internal("cannot read conmon's sync pipe", e.getCause());
-        } catch (TimeoutException e) {
-            lines.cancel(true);
-            throw e;
+            int count = Syscalls.read(spawned.syncFd, buffer, left);
+            if (count < 0) {
+                throw new TimeoutException();
+            }
+            if (count == 0) {
+                break;
+            }
+            pending.write(buffer, 0, count);
+            byte[] bytes = pending.toByteArray();
+            int from = 0;
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    String line = new String(bytes, from, i - from, StandardCharsets.UTF_8);
+                    if (!line.isBlank()) {
+                        messages.add(parse(line));
+                    }
+                    from = i + 1;
+                }
+            }
+            pending.reset();
+            pending.write(bytes, from, bytes.length - from);
         }
-        if (raw.isEmpty()) {
+        if (messages.size() < wanted && pending.size() > 0) {
+            String line = pending.toString(StandardCharsets.UTF_8);
+            if (!line.isBlank()) {
+                messages.add(parse(line));
+            }
+        }
+        if (messages.isEmpty()) {
             throw new MonitorDiedException();
         }
-        List<SyncMessage> messages = new ArrayList<>();
-        for (String line : raw) {
-            messages.add(parse(line));
-        }
         return messages;
-    }
-
-    /** Releases a reader still waiting in open() for a writer that will never come. */
-    private static void unblock(Path fifo) {
-        try {
-            Syscalls.writeFifo(fifo.toString(), "\n".getBytes(StandardCharsets.US_ASCII));
-        } catch (SyscallException e) {
-            // ENXIO: no reader is waiting
-        }
     }
 
     private SyncMessage parse(String line) {
@@ -400,28 +497,31 @@ public final class Conmon {
         }
     }
 
-    private static void killConmon(MonitorFiles files, Process process) {
-        files.conmonPid().ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        waitQuietly(process);
+    private void killConmon(MonitorFiles files, Spawned spawned) {
+        files.conmonPid().ifPresent(pid -> ProcessHandle.of(pid)
+                .filter(h -> h.info().command().map(c -> c.endsWith("conmon")).orElse(false))
+                .ifPresent(h -> {
+                    h.descendants().forEach(ProcessHandle::destroyForcibly);
+                    h.destroyForcibly();
+                }));
+        killTree(spawned);
     }
 
-    private static void killExec(Path dir, Process conmon) {
+    private void killExec(Path dir, Spawned conmon) {
         MonitorFiles.readPid(dir.resolve("pid")).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(h -> {
             h.descendants().forEach(ProcessHandle::destroyForcibly);
             h.destroyForcibly();
         }));
-        conmon.descendants().forEach(ProcessHandle::destroyForcibly);
-        conmon.destroyForcibly();
-        waitQuietly(conmon);
+        killTree(conmon);
     }
 
-    private static void waitQuietly(Process process) {
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** SIGKILLs conmon's first process and what it started, then reaps it. */
+    private void killTree(Spawned spawned) {
+        if (!spawned.reaped) {
+            ProcessHandle.of(spawned.pid()).ifPresent(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+            Syscalls.kill(spawned.pid(), Syscalls.SIGKILL);
+            spawned.reaped = true;
+            Syscalls.waitpid(spawned.pid(), true);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.berth.runtime.host.sys;
 
+import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 
 /** The few libc calls berth makes itself (no namespace calls: those stay in helpers, the JVM is multithreaded). */
 public interface LibC {
@@ -16,4 +18,52 @@ public interface LibC {
     int close(int fd);
 
     int mkfifo(String path, int mode);
+
+    // --- process spawning without the JDK (to pass fds beyond 0-2) ---------------------------------------------
+
+    long read(int fd, @Out byte[] buffer, long count);
+
+    int pipe2(@Out int[] fds, int flags);
+
+    /** {@code fds} holds struct pollfd entries as int pairs: fd, then events (low 16 bits) | revents (high 16). */
+    int poll(@In @Out int[] fds, long count, int timeoutMillis);
+
+    int waitpid(int pid, @Out int[] status, int options);
+
+    int kill(int pid, int signal);
+
+    int sigemptyset(Pointer set);
+
+    int sigfillset(Pointer set);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+
+    int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int flags, int mode);
+
+    /** glibc 2.29+. */
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+
+    /** glibc 2.34+. */
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int posix_spawnattr_init(Pointer attributes);
+
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer set);
+
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer set);
+
+    /** Returns an error number (0 on success), not -1/errno. argv and envp are NULL-terminated by JNR. */
+    int posix_spawn(@Out int[] pid, String path, Pointer actions, Pointer attributes, @In String[] argv,
+            @In String[] envp);
+
+    /** glibc 2.36+ (Linux 5.3+): a file descriptor that becomes readable when the process exits. */
+    int pidfd_open(int pid, int flags);
 }

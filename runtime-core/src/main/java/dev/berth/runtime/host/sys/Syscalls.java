@@ -17,7 +17,10 @@ public final class Syscalls {
     public static final long MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
 
+    public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0100;
+    public static final int O_APPEND = 02000;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
 
@@ -26,6 +29,13 @@ public final class Syscalls {
     public static final int EBUSY = 16;
     public static final int EINVAL = 22;
     public static final int ENXIO = 6;
+    public static final int EINTR = 4;
+    public static final int ECHILD = 10;
+    public static final int ESRCH = 3;
+
+    public static final int SIGKILL = 9;
+    private static final int WNOHANG = 1;
+    private static final short POLLIN = 1;
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
@@ -71,6 +81,154 @@ public final class Syscalls {
             }
         } finally {
             LIBC.close(fd);
+        }
+    }
+
+    static LibC libc() {
+        return LIBC;
+    }
+
+    static Runtime runtime() {
+        return RUNTIME;
+    }
+
+    /** A pipe whose both ends are close-on-exec: {@code [read end, write end]}. */
+    public static int[] pipe() {
+        int[] fds = new int[2];
+        if (LIBC.pipe2(fds, O_CLOEXEC) != 0) {
+            throw new SyscallException("pipe2", RUNTIME.getLastError());
+        }
+        return fds;
+    }
+
+    /**
+     * Reads what is available from {@code fd}, waiting at most {@code timeoutMillis} (negative: no limit) for data.
+     * Returns the byte count, 0 at end of file, or -1 when the wait timed out.
+     */
+    public static int read(int fd, byte[] buffer, long timeoutMillis) {
+        int[] pollfd = {fd, POLLIN};
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            int wait;
+            if (timeoutMillis < 0) {
+                wait = -1;
+            } else {
+                long left = (deadline - System.nanoTime() + 999_999) / 1_000_000;
+                if (left <= 0) {
+                    return -1;
+                }
+                wait = (int) Math.min(Integer.MAX_VALUE, left);
+            }
+            pollfd[1] = POLLIN;
+            int ready = LIBC.poll(pollfd, 1, wait);
+            if (ready < 0) {
+                int errno = RUNTIME.getLastError();
+                if (errno == EINTR) {
+                    continue;
+                }
+                throw new SyscallException("poll", errno);
+            }
+            if (ready == 0) {
+                continue;
+            }
+            long count = LIBC.read(fd, buffer, buffer.length);
+            if (count < 0) {
+                int errno = RUNTIME.getLastError();
+                if (errno == EINTR || errno == EAGAIN) {
+                    continue;
+                }
+                throw new SyscallException("read", errno);
+            }
+            return (int) count;
+        }
+    }
+
+    /** Writes all of {@code bytes} to {@code fd}. */
+    public static void write(int fd, byte[] bytes) {
+        long written = LIBC.write(fd, bytes, bytes.length);
+        if (written != bytes.length) {
+            throw new SyscallException("write", written < 0 ? RUNTIME.getLastError() : EAGAIN);
+        }
+    }
+
+    /** Closes a file descriptor; -1 is ignored. */
+    public static void close(int fd) {
+        if (fd >= 0) {
+            LIBC.close(fd);
+        }
+    }
+
+    /** Sends a signal; false when the process is gone (ESRCH). */
+    public static boolean kill(int pid, int signal) {
+        if (LIBC.kill(pid, signal) == 0) {
+            return true;
+        }
+        int errno = RUNTIME.getLastError();
+        if (errno == ESRCH) {
+            return false;
+        }
+        throw new SyscallException("kill " + pid, errno);
+    }
+
+    /**
+     * Reaps a child of this process: its wait status, or -1 if it still runs and {@code block} is false. A PID that
+     * is not (or no longer) a child gives -2.
+     */
+    public static int waitpid(int pid, boolean block) {
+        int[] status = new int[1];
+        while (true) {
+            int result = LIBC.waitpid(pid, status, block ? 0 : WNOHANG);
+            if (result == pid) {
+                return status[0];
+            }
+            if (result == 0) {
+                return -1;
+            }
+            int errno = RUNTIME.getLastError();
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno == ECHILD) {
+                return -2;
+            }
+            throw new SyscallException("waitpid " + pid, errno);
+        }
+    }
+
+    /** A pidfd for a running process, or -1 if there is no such process (ESRCH). */
+    public static int pidfdOpen(int pid) {
+        int fd = LIBC.pidfd_open(pid, 0);
+        if (fd >= 0) {
+            return fd;
+        }
+        int errno = RUNTIME.getLastError();
+        if (errno == ESRCH) {
+            return -1;
+        }
+        throw new SyscallException("pidfd_open " + pid, errno);
+    }
+
+    /** Waits up to {@code timeoutMillis} for {@code fd} to become readable (a pidfd: its process exited). */
+    public static boolean awaitReadable(int fd, long timeoutMillis) {
+        int[] pollfd = {fd, POLLIN};
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            long left = (deadline - System.nanoTime() + 999_999) / 1_000_000;
+            pollfd[1] = POLLIN;
+            int ready = LIBC.poll(pollfd, 1, (int) Math.max(0, Math.min(Integer.MAX_VALUE, left)));
+            if (ready > 0) {
+                return true;
+            }
+            if (ready == 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                continue;
+            }
+            int errno = RUNTIME.getLastError();
+            if (errno != EINTR) {
+                throw new SyscallException("poll", errno);
+            }
         }
     }
 }
