@@ -1,13 +1,11 @@
 package dev.berth.runtime.sandbox;
 
 import dev.berth.runtime.host.monitor.MonitorFiles;
+import dev.berth.runtime.host.sys.SyscallException;
+import dev.berth.runtime.host.sys.Syscalls;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,25 +20,39 @@ public final class MonitorExit {
     private MonitorExit() {
     }
 
-    /** Waits up to {@code timeout} for the conmon recorded in {@code persistDir}, if it still runs. */
+    /**
+     * Waits up to {@code timeout} for the conmon recorded in {@code persistDir}, if it still runs. The wait is a
+     * pidfd (woken by the kernel at the exit), not the JDK's polling of a non-child process, which sleeps 300 ms
+     * before its first re-check.
+     */
     public static void await(Path persistDir, Duration timeout) {
         OptionalLong pid = new MonitorFiles(persistDir).conmonPid();
-        if (pid.isEmpty()) {
+        if (pid.isEmpty() || pid.getAsLong() <= 0 || pid.getAsLong() > Integer.MAX_VALUE) {
             return;
         }
-        Optional<ProcessHandle> conmon = ProcessHandle.of(pid.getAsLong())
-                .filter(h -> h.info().command().map(c -> c.endsWith("conmon")).orElse(false));
-        if (conmon.isEmpty()) {
+        int fd;
+        try {
+            fd = Syscalls.pidfdOpen((int) pid.getAsLong());
+        } catch (SyscallException e) {
+            LOG.debug("event=conmon_wait_failed pid={} error=\"{}\"", pid.getAsLong(), e.getMessage());
             return;
+        }
+        if (fd < 0) {
+            return; // already gone
         }
         try {
-            conmon.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("event=conmon_still_running pid={} persist_dir={}", pid.getAsLong(), persistDir);
-        } catch (ExecutionException e) {
+            // Checked after the pidfd pins the process: a reused PID that is not a conmon is not waited for.
+            boolean isConmon = ProcessHandle.of(pid.getAsLong())
+                    .flatMap(h -> h.info().command())
+                    .map(c -> c.endsWith("conmon"))
+                    .orElse(false);
+            if (isConmon && !Syscalls.awaitReadable(fd, timeout.toMillis())) {
+                LOG.warn("event=conmon_still_running pid={} persist_dir={}", pid.getAsLong(), persistDir);
+            }
+        } catch (SyscallException e) {
             LOG.debug("event=conmon_wait_failed pid={} error=\"{}\"", pid.getAsLong(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            Syscalls.close(fd);
         }
     }
 }
