@@ -133,7 +133,8 @@ public final class RootfsStore {
             Files.createDirectories(dir.resolve("diff"));
             Files.createDirectories(dir.resolve("work"));
             Files.createDirectories(dir.resolve("merged"));
-            AtomicFiles.write(dir.resolve(RECORD), json.writeValueAsBytes(record));
+            // This boot's mount: a record lost to a host crash reads as "never finished" (the mount is gone too).
+            AtomicFiles.replace(dir.resolve(RECORD), json.writeValueAsBytes(record));
         } catch (IOException | UncheckedIOException e) {
             Trees.deleteRecursively(dir);
             throw new BerthException(BerthException.Kind.INTERNAL, "cannot create rootfs of " + id, e);
