@@ -5,6 +5,10 @@ import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.store.SafeTrees;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +28,11 @@ public final class ContainerRemover {
     private final ContainerStopper stopper;
     private final ContainerExits exits;
     private final EventNotifier notifier;
+    private final ExecutorService releasers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "rootfs-release");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ContainerRemover(ContainerRegistry registry, ContainerHost host, ContainerStopper stopper,
             ContainerExits exits, EventNotifier notifier) {
@@ -65,20 +74,46 @@ public final class ContainerRemover {
     private void cleanUp(ContainerRecord record) {
         String id = record.id();
         exits.unwatch(id);
-        Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
-        if (handler.isPresent()) {
-            handler.get().runtime().delete(id, true);
-            MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
-            handler.get().conmon().cleanup(id, host.bundle(id));
-        } else {
-            LOG.warn("event=container_runtime_state_leaked container={} reason=handler_not_configured handler={}",
-                    id, record.runtimeHandler());
+        // An exited container uses its rootfs no more: it is released while the runtime deletes the container.
+        CompletableFuture<Void> rootfs = record.state() == ContainerState.EXITED
+                ? CompletableFuture.runAsync(() -> host.rootfs().release(id), releasers) : null;
+        try {
+            Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
+            if (handler.isPresent()) {
+                handler.get().runtime().delete(id, true);
+                MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
+                handler.get().conmon().cleanup(id, host.bundle(id));
+            } else {
+                LOG.warn("event=container_runtime_state_leaked container={} reason=handler_not_configured "
+                        + "handler={}", id, record.runtimeHandler());
+            }
+        } finally {
+            if (rootfs != null) {
+                join(rootfs);
+            }
         }
-        host.rootfs().release(id);
+        if (rootfs == null) {
+            host.rootfs().release(id);
+        }
         if (!record.cgroupsPath().isEmpty()) {
             host.cgroups().remove(record.cgroupsPath());
         }
         SafeTrees.delete(host.bundle(id));
         registry.delete(record);
+    }
+
+    /** Waits for a step run on another thread and rethrows its failure as it was. */
+    private static void join(CompletableFuture<Void> step) {
+        try {
+            step.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 }
