@@ -1,7 +1,6 @@
 package dev.berth.image.content;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -62,11 +61,7 @@ public record Digest(String algorithm, String hex) {
     }
 
     private static MessageDigest hasher(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK without " + algorithm, e);
-        }
+        return Hashers.get(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
     }
 
     private static boolean valid(String algorithm, String hex) {
