@@ -269,6 +269,17 @@ class PodLifecycleTest {
         assertTrue(e.getStatus().getDescription().contains("metadata"), e.getStatus().getDescription());
     }
 
+    @Test
+    void aHostnameTheKernelWouldRefuseIsInvalidArgumentAndLeavesNoSandbox(CriClient client) {
+        PodSandboxConfig config = pod("badhost").toBuilder().setHostname("has space").build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.runtime().runPodSandbox(
+                RunPodSandboxRequest.newBuilder().setConfig(config).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("config.hostname"), e.getStatus().getDescription());
+        assertTrue(client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
+                .stream().noneMatch(p -> p.getMetadata().getName().equals("badhost")));
+    }
+
     private static HttpResponse<String> fetchWithRetry(String url) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Exception last = null;
