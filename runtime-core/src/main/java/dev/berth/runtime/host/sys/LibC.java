@@ -25,6 +25,8 @@ public interface LibC {
 
     int pipe2(@Out int[] fds, int flags);
 
+    int fcntl(int fd, int command, int argument);
+
     /** {@code fds} holds struct pollfd entries as int pairs: fd, then events (low 16 bits) | revents (high 16). */
     int poll(@In @Out int[] fds, long count, int timeoutMillis);
 

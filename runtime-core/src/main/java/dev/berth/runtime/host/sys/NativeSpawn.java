@@ -20,6 +20,7 @@ public final class NativeSpawn {
 
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int F_DUPFD_CLOEXEC = 1030;
     // glibc x86_64/aarch64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
     private static final int ACTIONS_SIZE = 256;
     private static final int ATTRIBUTES_SIZE = 512;
@@ -68,6 +69,7 @@ public final class NativeSpawn {
     public int start() {
         Runtime runtime = Syscalls.runtime();
         LibC libc = Syscalls.libc();
+        List<Integer> moved = new ArrayList<>();
         Pointer actions = Memory.allocateDirect(runtime, ACTIONS_SIZE, true);
         Pointer attributes = Memory.allocateDirect(runtime, ATTRIBUTES_SIZE, true);
         check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
@@ -76,13 +78,27 @@ public final class NativeSpawn {
             try {
                 int highest = 2;
                 for (int[] dup : dups) {
-                    check("adddup2", libc.posix_spawn_file_actions_adddup2(actions, dup[0], dup[1]));
                     highest = Math.max(highest, dup[1]);
+                }
+                for (Object[] open : opens) {
+                    highest = Math.max(highest, (Integer) open[0]);
+                }
+                for (int[] dup : dups) {
+                    // A source among the low fds could be overwritten by an earlier dup2 in the child (pipe fds
+                    // 4 and 3 onto 3 and 4): give it a copy above every target first.
+                    int source = dup[0];
+                    if (source <= highest) {
+                        source = libc.fcntl(dup[0], F_DUPFD_CLOEXEC, highest + 1);
+                        if (source < 0) {
+                            throw new SyscallException("fcntl F_DUPFD_CLOEXEC", runtime.getLastError());
+                        }
+                        moved.add(source);
+                    }
+                    check("adddup2", libc.posix_spawn_file_actions_adddup2(actions, source, dup[1]));
                 }
                 for (Object[] open : opens) {
                     check("addopen", libc.posix_spawn_file_actions_addopen(actions, (Integer) open[0],
                             (String) open[1], (Integer) open[2], (Integer) open[3]));
-                    highest = Math.max(highest, (Integer) open[0]);
                 }
                 if (directory != null) {
                     check("addchdir", libc.posix_spawn_file_actions_addchdir_np(actions, directory.toString()));
@@ -116,6 +132,7 @@ public final class NativeSpawn {
             }
         } finally {
             libc.posix_spawn_file_actions_destroy(actions);
+            moved.forEach(libc::close);
         }
     }
 
