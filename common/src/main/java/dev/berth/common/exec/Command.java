@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +24,15 @@ public final class Command {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_CAPTURE = 16 * 1024 * 1024;
+    /**
+     * Drains the output pipes. Shared and cached: CompletableFuture's default on a 2-core machine starts a new
+     * thread per task, two per command, on every spawn of a pod start.
+     */
+    private static final ExecutorService DRAINS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "berth-command-output");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final List<String> argv;
     private final Duration timeout;
@@ -139,7 +150,7 @@ public final class Command {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, DRAINS);
     }
 
     @Override

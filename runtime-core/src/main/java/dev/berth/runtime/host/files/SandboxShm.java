@@ -1,7 +1,6 @@
 package dev.berth.runtime.host.files;
 
 import dev.berth.common.error.BerthException;
-import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.sys.SyscallException;
 import dev.berth.runtime.host.sys.Syscalls;
 import java.io.IOException;
@@ -39,7 +38,7 @@ public final class SandboxShm {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + shm, e);
         }
-        if (MountTable.current().isMountPoint(shm)) {
+        if (isTmpfsMounted(shm)) {
             return shm;
         }
         try {
@@ -49,6 +48,15 @@ public final class SandboxShm {
             throw BerthException.internal("cannot mount sandbox shm at " + shm + ": " + e.getMessage(), e);
         }
         return shm;
+    }
+
+    /** A tmpfs is its own device: comparing with the parent's costs two stats, not a mountinfo parse. */
+    private static boolean isTmpfsMounted(Path shm) {
+        try {
+            return !Files.getAttribute(shm, "unix:dev").equals(Files.getAttribute(shm.getParent(), "unix:dev"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat " + shm, e);
+        }
     }
 
     /** Unmounts the tmpfs (idempotent) and removes its empty mount point. */
