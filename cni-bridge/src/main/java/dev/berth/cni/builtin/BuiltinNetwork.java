@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>An attach writes two small files (the address, the record), hands its pod-side {@code ip} lines (the veth pair,
  * made from inside the pod's namespace with the host end sent out, addresses, routes) to the spawn that creates the
  * namespace, then makes the host end a bridge port without a spawn ({@link BridgePorts}) and, only with host ports,
- * runs one {@code nft -f} beside that. A detach releases addresses and host ports synchronously and deletes the host-side
- * veth in the background: that costs ~20 ms of kernel time, and deleting the pod's netns would remove the pair
- * anyway.
+ * runs one {@code nft -f} beside that. A detach releases addresses and host ports synchronously and deletes the
+ * host-side veth in the background: that costs ~20 ms of kernel time, and deleting the pod's netns would remove the
+ * pair anyway.
  */
 public final class BuiltinNetwork implements NetworkBackend {
 

@@ -38,7 +38,7 @@ public final class BridgePorts {
         this.sysClassNet = sysClassNet;
     }
 
-    /** Enslaves {@code link} to {@code bridge}, labels it with {@code alias}, sets hairpin mode if asked, and ups it. */
+    /** Makes {@code link} a port of {@code bridge}, labelled {@code alias}, in hairpin mode if asked, and up. */
     public void attach(String link, String bridge, String alias, boolean hairpin) {
         int index = ifindex(link);
         int fd = calls.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

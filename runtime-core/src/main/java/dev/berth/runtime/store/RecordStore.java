@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One JSON file per record, {@code <dir>/<id>/record.json}, written atomically (temp file, rename), so a crash of
  * berth leaves the old record or the new one. No fsync: the records describe processes and namespaces of this boot;
- * after an OS crash a record that is older, missing or garbled is recovered as exited or swept as an orphan. The directory of an ID also holds whatever else berth keeps for
- * that object, so it is deleted only when nothing is mounted inside it.
+ * after an OS crash a record that is older, missing or garbled is recovered as exited or swept as an orphan. The
+ * directory of an ID also holds whatever else berth keeps for that object, so it is deleted only when nothing is
+ * mounted inside it.
  *
  * @param <T> the record type (a Java record Jackson maps by its components)
  */
