@@ -41,8 +41,7 @@ public final class SandboxFiles {
      *
      * @param hostname    the pod's hostname (for host-network pods, the node's)
      * @param hostNetwork the pod uses the node's network: {@code hosts} is a copy of the node's
-     * @param podIp       the pod's IP when already known (it is usually known only after CNI ADD: then call
-     *                    {@link #writeHosts} again)
+     * @param podIp       the pod's IP (RunPodSandbox writes the files once the network is attached)
      * @param dns         the pod's DNS settings; empty or null copies the node's resolv.conf
      */
     public SandboxFilePaths write(Path sandboxDir, String hostname, boolean hostNetwork, Optional<String> podIp,

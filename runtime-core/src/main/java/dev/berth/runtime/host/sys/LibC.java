@@ -17,8 +17,6 @@ public interface LibC {
 
     int close(int fd);
 
-    int mkfifo(String path, int mode);
-
     // --- process spawning without the JDK (to pass fds beyond 0-2) ---------------------------------------------
 
     long read(int fd, @Out byte[] buffer, long count);

@@ -61,13 +61,6 @@ public final class Syscalls {
         throw new SyscallException("umount " + target, errno);
     }
 
-    /** Creates a named pipe (mode 0600). */
-    public static void mkfifo(String path) {
-        if (LIBC.mkfifo(path, 0600) != 0) {
-            throw new SyscallException("mkfifo " + path, RUNTIME.getLastError());
-        }
-    }
-
     /** Writes one message to a FIFO without blocking; ENXIO means nobody reads it (its monitor is gone). */
     public static void writeFifo(String path, byte[] message) {
         int fd = LIBC.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
