@@ -136,6 +136,20 @@ public final class TestHost implements AutoCloseable {
     }
 
     /** Processes whose command line names this test's state dir (conmon, runc, container helpers). */
+    /**
+     * Waits (up to 5 s) until some process names the state directory. posix_spawn returns once the child's exec has
+     * begun, and its cmdline reads empty until the kernel has laid out the new argv: a check made at once can miss it.
+     */
+    public List<Long> awaitProcessesUsingStateDir() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        List<Long> pids = processesUsingStateDir();
+        while (pids.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            pids = processesUsingStateDir();
+        }
+        return pids;
+    }
+
     public List<Long> processesUsingStateDir() {
         List<Long> pids = new ArrayList<>();
         String needle = stateDir.toString();

@@ -26,7 +26,7 @@ class PendingContainerTest {
             Path log = host.dir("logs").resolve("c.log");
             PendingContainer pending = host.conmon().prepare(new ConmonLaunch(id, bundle, bundle, log, false,
                     false, false, 0));
-            List<Long> waiting = host.processesUsingStateDir();
+            List<Long> waiting = host.awaitProcessesUsingStateDir();
             assertFalse(waiting.isEmpty(), "conmon waits on its start pipe");
             pending.close();
             pending.close(); // idempotent
