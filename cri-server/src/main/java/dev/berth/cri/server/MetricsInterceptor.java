@@ -8,11 +8,16 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /** Records every CRI call's latency by method and status code. */
 public final class MetricsInterceptor implements ServerInterceptor {
 
     private final MeterRegistry registry;
+    // Building and registering a Timer per call (tags sorted, registry looked up) showed in profiles of every call.
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     public MetricsInterceptor(MeterRegistry registry) {
         this.registry = registry;
@@ -27,17 +32,24 @@ public final class MetricsInterceptor implements ServerInterceptor {
         ServerCall<Q, R> timed = new SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                Timer.builder("berth_cri_request_duration")
-                        .description("CRI request latency")
-                        .tag("service", String.valueOf(service))
-                        .tag("method", String.valueOf(method))
-                        .tag("code", status.getCode().name())
-                        .publishPercentileHistogram(false)
-                        .register(registry)
-                        .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                timer(new TimerKey(String.valueOf(service), String.valueOf(method), status.getCode()))
+                        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 super.close(status, trailers);
             }
         };
         return next.startCall(timed, headers);
+    }
+
+    private Timer timer(TimerKey key) {
+        return timers.computeIfAbsent(key, k -> Timer.builder("berth_cri_request_duration")
+                .description("CRI request latency")
+                .tag("service", k.service())
+                .tag("method", k.method())
+                .tag("code", k.code().name())
+                .publishPercentileHistogram(false)
+                .register(registry));
+    }
+
+    private record TimerKey(String service, String method, Status.Code code) {
     }
 }
