@@ -302,14 +302,25 @@ public final class ImageStore implements AutoCloseable {
     /** Unmounts and deletes a container's rootfs; nothing to do is fine. */
     public void unmountRootfs(String containerId) {
         RootfsStore.checkContainerId(containerId);
+        List<String> layerIds = rootfs.get(containerId).map(StoredRootfs::layerIds).orElse(List.of());
         boolean removed;
         synchronized (rootfsLock) {
             removed = rootfs.remove(containerId);
         }
         if (removed) {
             log.info("event=rootfs_removed container={}", containerId);
-            gc.collect();
+            // Only a rootfs that outlived its image's removal frees layers. Otherwise nothing is freed, and a full pass
+            // (blob listing under the exclusive lease, which holds off mounts and pulls) is skipped.
+            if (!referencedByImages(layerIds)) {
+                gc.collect();
+            }
         }
+    }
+
+    private boolean referencedByImages(List<String> layerIds) {
+        Set<String> referenced = new HashSet<>();
+        catalog.all().forEach(image -> referenced.addAll(image.layerIds()));
+        return referenced.containsAll(layerIds);
     }
 
     /** Disk bytes and inodes the container has written (its overlay upper dir). */
