@@ -135,7 +135,6 @@ public final class TestHost implements AutoCloseable {
         }
     }
 
-    /** Processes whose command line names this test's state dir (conmon, runc, container helpers). */
     /**
      * Waits (up to 5 s) until some process names the state directory. posix_spawn returns once the child's exec has
      * begun, and its cmdline reads empty until the kernel has laid out the new argv: a check made at once can miss it.
@@ -150,6 +149,7 @@ public final class TestHost implements AutoCloseable {
         return pids;
     }
 
+    /** Processes whose command line names this test's state dir (conmon, runc, container helpers). */
     public List<Long> processesUsingStateDir() {
         List<Long> pids = new ArrayList<>();
         String needle = stateDir.toString();
