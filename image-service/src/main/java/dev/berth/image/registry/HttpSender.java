@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Sends one logical request: tries again after connection errors, 5xx and 429 with backoff, and follows redirects
@@ -30,10 +31,10 @@ public final class HttpSender {
     private static final int MAX_REDIRECTS = 10;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final RetryPolicy retry;
 
-    public HttpSender(HttpClient client, RetryPolicy retry) {
+    public HttpSender(Supplier<HttpClient> client, RetryPolicy retry) {
         this.client = client;
         this.retry = retry;
     }
@@ -109,7 +110,7 @@ public final class HttpSender {
             builder.method(call.method(), HttpRequest.BodyPublishers.noBody());
         }
         CompletableFuture<HttpResponse<InputStream>> pending =
-                client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+                client.get().sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         java.io.Closeable cancel = () -> pending.cancel(true);
         control.track(cancel);
         try {

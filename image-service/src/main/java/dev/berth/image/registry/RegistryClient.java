@@ -46,12 +46,7 @@ public final class RegistryClient {
     /** Wires the default stack: one HTTP/1.1 client (parallel layers get their own connections), no auto-redirects. */
     public static RegistryClient create(RegistryHosts hosts, ObjectMapper json, Duration connectTimeout,
                                         RetryPolicy retry) {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout)
-                .build();
-        HttpSender sender = new HttpSender(http, retry);
+        HttpSender sender = new HttpSender(new LazyHttpClient(connectTimeout), retry);
         RegistryAuthenticator authenticator = new RegistryAuthenticator(sender, json, new TokenCache());
         RegistryEndpointCaller caller = new RegistryEndpointCaller(sender, authenticator, json);
         return new RegistryClient(hosts, new ManifestPuller(caller), new BlobPuller(caller, retry));
