@@ -24,8 +24,7 @@ class PendingContainerTest {
             String id = TestIds.id64();
             Path bundle = host.dir("bundle-" + id.substring(0, 8));
             Path log = host.dir("logs").resolve("c.log");
-            PendingContainer pending = host.conmon().prepare(new ConmonLaunch(id, bundle, bundle, log, false,
-                    false, false, 0));
+            PendingContainer pending = prepare(host, id, bundle, log);
             List<Long> waiting = host.awaitProcessesUsingStateDir();
             assertFalse(waiting.isEmpty(), "conmon waits on its start pipe");
             pending.close();
@@ -48,8 +47,7 @@ class PendingContainerTest {
             Path bundle = host.dir("bundle-" + id.substring(0, 8));
             Path log = host.dir("logs").resolve("c.log");
             Files.writeString(log, "earlier\n");
-            try (PendingContainer pending = host.conmon().prepare(new ConmonLaunch(id, bundle, bundle, log, false,
-                    false, false, 0))) {
+            try (PendingContainer pending = prepare(host, id, bundle, log)) {
                 assertEquals(id, pending.containerId());
             }
             assertEquals("earlier\n", Files.readString(log));
@@ -63,8 +61,7 @@ class PendingContainerTest {
             String id = TestIds.id64();
             Path bundle = host.dir("bundle-" + id.substring(0, 8));
             Path log = host.dir("logs").resolve("c.log");
-            try (PendingContainer pending = host.conmon().prepare(new ConmonLaunch(id, bundle, bundle, log, false,
-                    false, false, 0))) {
+            try (PendingContainer pending = prepare(host, id, bundle, log)) {
                 BerthException e = assertThrows(BerthException.class, pending::create);
                 assertEquals(BerthException.Kind.INTERNAL, e.kind());
             }
@@ -77,5 +74,10 @@ class PendingContainerTest {
             assertTrue(host.processesUsingStateDir().isEmpty());
             host.conmon().cleanup(id, bundle);
         }
+    }
+
+    /** conmon for a plain container (no stdin, no tty, no log limit), waiting on its start pipe. */
+    private static PendingContainer prepare(TestHost host, String id, Path bundle, Path log) {
+        return host.conmon().prepare(new ConmonLaunch(id, bundle, bundle, log, false, false, false, 0));
     }
 }
