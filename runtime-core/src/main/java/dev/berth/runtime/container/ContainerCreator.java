@@ -9,6 +9,7 @@ import dev.berth.runtime.host.monitor.MonitoredContainer;
 import dev.berth.runtime.host.monitor.PendingContainer;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.ImageDefaults;
+import dev.berth.runtime.host.oci.MountDestination;
 import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.PidMode;
@@ -82,6 +83,18 @@ public final class ContainerCreator {
         }
         if (config.getImage().getImage().isEmpty()) {
             throw BerthException.invalidArgument("config.image.image is required");
+        }
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            var mount = config.getMounts(i);
+            MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
+            String hostPath = mount.getHostPath();
+            if (hostPath.isEmpty() && !mount.hasImage()) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
+            }
+            if (!hostPath.isEmpty() && (!hostPath.startsWith("/") || hostPath.indexOf('\0') >= 0)) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path "
+                        + "without NUL bytes, got \"" + hostPath + "\"");
+            }
         }
         String logPath = config.getLogPath();
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {

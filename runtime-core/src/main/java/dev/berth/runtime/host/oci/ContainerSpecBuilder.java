@@ -352,14 +352,7 @@ public final class ContainerSpecBuilder {
     }
 
     private static String normalizeDestination(String containerPath) {
-        if (containerPath.isEmpty() || !containerPath.startsWith("/")) {
-            throw BerthException.invalidArgument("mount container path must be absolute: " + containerPath);
-        }
-        String normalized = Path.of(containerPath).normalize().toString();
-        if (normalized.contains("..")) {
-            throw BerthException.invalidArgument("mount container path escapes the root: " + containerPath);
-        }
-        return normalized;
+        return MountDestination.of(containerPath, "mount container_path");
     }
 
     private static String rootfsPropagation(ContainerConfig config) {
