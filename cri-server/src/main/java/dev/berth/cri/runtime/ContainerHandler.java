@@ -48,12 +48,12 @@ public final class ContainerHandler {
         if (request.getTimeout() < 0) {
             throw BerthException.invalidArgument("timeout must not be negative, got " + request.getTimeout());
         }
-        containers.stop(Fields.requiredId(request.getContainerId(), "container_id"),
-                Duration.ofSeconds(request.getTimeout()));
+        Fields.wellFormedId(request.getContainerId(), "container_id")
+                .ifPresent(id -> containers.stop(id, Duration.ofSeconds(request.getTimeout())));
     }
 
     public void remove(String containerId) {
-        containers.remove(Fields.requiredId(containerId, "container_id"));
+        Fields.wellFormedId(containerId, "container_id").ifPresent(containers::remove);
     }
 
     public ContainerStatusResponse status(ContainerStatusRequest request) {

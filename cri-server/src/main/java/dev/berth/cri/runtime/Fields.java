@@ -1,22 +1,37 @@
 package dev.berth.cri.runtime;
 
 import dev.berth.common.error.BerthException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Edge checks for request fields, so a malformed request names the field it lacks. */
 final class Fields {
 
+    private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{1,64}");
+
     private Fields() {
     }
 
+    /** An ID for the calls that read or act on an object: one that is not hex names nothing, so NOT_FOUND. */
     static String requiredId(String value, String field) {
+        return wellFormedId(value, field).orElseThrow(() -> BerthException.notFound(field + " \"" + value
+                + "\" not found (berth's IDs are hex, at most 64 chars)"));
+    }
+
+    /**
+     * For the calls that must succeed when the object is gone (stop and remove): an ID that is not hex cannot name
+     * anything berth made, so it is simply not found (empty). Only a missing ID is the caller's mistake.
+     */
+    static Optional<String> wellFormedId(String value, String field) {
         String id = value.strip();
         if (id.isEmpty()) {
             throw BerthException.invalidArgument(field + " is required");
         }
-        if (!id.matches("[0-9a-fA-F]{1,64}")) {
-            throw BerthException.invalidArgument(field + " \"" + value + "\" is not an ID (hex, at most 64 chars)");
+        if (!HEX_ID.matcher(id).matches()) {
+            return Optional.empty();
         }
-        return id.toLowerCase(java.util.Locale.ROOT);
+        return Optional.of(id.toLowerCase(Locale.ROOT));
     }
 
     static void requirePresent(boolean present, String field) {

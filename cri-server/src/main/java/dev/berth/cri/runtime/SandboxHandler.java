@@ -35,11 +35,11 @@ public final class SandboxHandler {
     }
 
     public void stop(String sandboxId) {
-        sandboxes.stop(Fields.requiredId(sandboxId, "pod_sandbox_id"));
+        Fields.wellFormedId(sandboxId, "pod_sandbox_id").ifPresent(sandboxes::stop);
     }
 
     public void remove(String sandboxId) {
-        sandboxes.remove(Fields.requiredId(sandboxId, "pod_sandbox_id"));
+        Fields.wellFormedId(sandboxId, "pod_sandbox_id").ifPresent(sandboxes::remove);
     }
 
     public PodSandboxStatusResponse status(PodSandboxStatusRequest request) {
