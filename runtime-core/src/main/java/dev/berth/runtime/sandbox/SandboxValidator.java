@@ -34,6 +34,11 @@ final class SandboxValidator {
             throw BerthException.invalidArgument("linux.security_context.namespace_options.pid TARGET applies to "
                     + "containers, not sandboxes");
         }
+        var security = config.getLinux().getSecurityContext();
+        if (security.hasRunAsGroup() && !security.hasRunAsUser()) {
+            throw BerthException.invalidArgument("linux.security_context.run_as_group needs run_as_user: a group "
+                    + "alone names no user to run as");
+        }
         if (!config.getHostname().isEmpty() && !HOSTNAME.matcher(config.getHostname()).matches()) {
             throw BerthException.invalidArgument("config.hostname must be a DNS name of at most 64 letters, digits, "
                     + "dots and dashes, got '" + config.getHostname() + "'");
