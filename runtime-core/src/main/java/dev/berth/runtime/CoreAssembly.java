@@ -15,6 +15,7 @@ import dev.berth.runtime.container.ContainerRegistry;
 import dev.berth.runtime.container.ContainerRemover;
 import dev.berth.runtime.container.ContainerStarter;
 import dev.berth.runtime.container.ContainerStatsCollector;
+import dev.berth.runtime.container.ResourceValidator;
 import dev.berth.runtime.container.ContainerStopper;
 import dev.berth.runtime.container.EventNotifier;
 import dev.berth.runtime.container.LogReopener;
@@ -103,7 +104,8 @@ final class CoreAssembly {
             ContainerEvents events = new ContainerEvents();
             EventNotifier notifier = new EventNotifier(events, containerRegistry, sandboxRegistry, clock);
             ContainerHost containerHost = new ContainerHost(layout, handlers, specs, exitWatcher, cgroups,
-                    new CgroupStatsReader(cgroupLayout), rootfs, contexts, config.logSizeMax());
+                    new CgroupStatsReader(cgroupLayout), rootfs, contexts, ResourceValidator.forHost(),
+                    config.logSizeMax());
             ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,

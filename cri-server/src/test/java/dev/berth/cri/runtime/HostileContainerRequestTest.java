@@ -11,6 +11,10 @@ import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.CreateContainerRequest;
 import dev.berth.proto.runtime.v1.ImageSpec;
+import dev.berth.proto.runtime.v1.Int64Value;
+import dev.berth.proto.runtime.v1.LinuxContainerConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerResources;
+import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
 import dev.berth.proto.runtime.v1.Mount;
@@ -33,13 +37,14 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Container requests that would reach outside the container: each is refused with INVALID_ARGUMENT before anything
- * is created, and leaves no container, mount or bundle behind.
+ * Container requests that would reach outside the container or that the kernel would refuse: each is refused with
+ * INVALID_ARGUMENT naming the field before anything is created, and leaves no container, mount or bundle behind.
  */
 class HostileContainerRequestTest {
 
@@ -102,6 +107,44 @@ class HostileContainerRequestTest {
                         .setHostPath(hostPath).build())));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
         assertTrue(e.getStatus().getDescription().contains("host_path"), e.getMessage());
+        assertNothingCreated(mountsBefore);
+    }
+
+    @Test
+    void runAsGroupWithoutAUserIsRefused() throws IOException {
+        List<Path> mountsBefore = Leftovers.mountsUnder(berth.home());
+        CreateContainerRequest request = request("group-only", Mount.newBuilder().setContainerPath("/data")
+                .setHostPath(berth.home().toString()).build());
+        CreateContainerRequest groupOnly = request.toBuilder().setConfig(request.getConfig().toBuilder()
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext
+                        .newBuilder().setRunAsGroup(Int64Value.newBuilder().setValue(1234))))).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> berth.client().runtime().createContainer(groupOnly));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        assertTrue(e.getStatus().getDescription().contains("run_as_group"), e.getMessage());
+        assertNothingCreated(mountsBefore);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory_limit_in_bytes", "cpu_quota", "cpu_period", "cpuset_cpus", "oom_score_adj"})
+    void resourcesTheKernelWouldRefuseAreRefusedNamingTheField(String field) throws IOException {
+        LinuxContainerResources.Builder resources = LinuxContainerResources.newBuilder();
+        switch (field) {
+            case "memory_limit_in_bytes" -> resources.setMemoryLimitInBytes(-5);
+            case "cpu_quota" -> resources.setCpuQuota(-7);
+            case "cpu_period" -> resources.setCpuPeriod(5_000_000);
+            case "cpuset_cpus" -> resources.setCpusetCpus("4095");
+            default -> resources.setOomScoreAdj(5000);
+        }
+        List<Path> mountsBefore = Leftovers.mountsUnder(berth.home());
+        CreateContainerRequest request = request("resources", Mount.newBuilder().setContainerPath("/data")
+                .setHostPath(berth.home().toString()).build());
+        CreateContainerRequest absurd = request.toBuilder().setConfig(request.getConfig().toBuilder()
+                .setLinux(LinuxContainerConfig.newBuilder().setResources(resources))).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> berth.client().runtime().createContainer(absurd));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        assertTrue(e.getStatus().getDescription().contains("config.linux.resources." + field), e.getMessage());
         assertNothingCreated(mountsBefore);
     }
 

@@ -18,7 +18,9 @@ import dev.berth.proto.runtime.v1.ExecSyncRequest;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
+import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxFilter;
@@ -28,6 +30,7 @@ import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
 import dev.berth.proto.runtime.v1.PodSandboxStatusResponse;
 import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemoveContainerRequest;
+import dev.berth.proto.runtime.v1.RemoveImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
@@ -262,11 +265,55 @@ class PodLifecycleTest {
     }
 
     @Test
+    void stopAndRemoveOfObjectsThatDoNotExistSucceed(CriClient client) {
+        int podsBefore = client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount();
+        for (String id : List.of("3f2504e0-4f89-11d3-9a0c-0305e82c3301", "not/an id",
+                "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543211")) {
+            client.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).build());
+            client.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+            client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.runtime()
+                    .containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()));
+            assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode(), id);
+            e = assertThrows(StatusRuntimeException.class, () -> client.runtime()
+                    .podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(id).build()));
+            assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode(), id);
+        }
+        client.images().removeImage(RemoveImageRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage("localhost:5999/never/pulled:1")).build());
+        client.images().removeImage(RemoveImageRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage("sha256:" + "0".repeat(64))).build());
+        assertEquals(podsBefore, client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance())
+                .getItemsCount());
+        StatusRuntimeException empty = assertThrows(StatusRuntimeException.class, () -> client.runtime()
+                .removeContainer(RemoveContainerRequest.newBuilder().setContainerId(" ").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, empty.getStatus().getCode());
+        empty = assertThrows(StatusRuntimeException.class, () -> client.runtime()
+                .stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId("").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, empty.getStatus().getCode());
+    }
+
+    @Test
     void podWithoutMetadataIsInvalidArgument(CriClient client) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.runtime().runPodSandbox(
                 RunPodSandboxRequest.newBuilder().setConfig(PodSandboxConfig.newBuilder().setHostname("x")).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("metadata"), e.getStatus().getDescription());
+    }
+
+    @Test
+    void podRunAsGroupWithoutRunAsUserIsInvalidArgumentAndLeavesNoSandbox(CriClient client) {
+        PodSandboxConfig base = pod("grouponly");
+        PodSandboxConfig config = base.toBuilder().setLinux(base.getLinux().toBuilder().setSecurityContext(
+                LinuxSandboxSecurityContext.newBuilder().setRunAsGroup(Int64Value.newBuilder().setValue(1234))))
+                .build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.runtime().runPodSandbox(
+                RunPodSandboxRequest.newBuilder().setConfig(config).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("run_as_group"), e.getStatus().getDescription());
+        assertTrue(client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
+                .stream().noneMatch(p -> p.getMetadata().getName().equals("grouponly")));
     }
 
     @Test

@@ -77,12 +77,18 @@ public final class ContainerCreator {
                         sandboxConfig)));
     }
 
-    private static void validate(ContainerConfig config) {
+    private void validate(ContainerConfig config) {
         if (!config.hasMetadata() || config.getMetadata().getName().isEmpty()) {
             throw BerthException.invalidArgument("config.metadata.name is required");
         }
         if (config.getImage().getImage().isEmpty()) {
             throw BerthException.invalidArgument("config.image.image is required");
+        }
+        host.resourceLimits().validate(config.getLinux().getResources(), "config.linux.resources");
+        var security = config.getLinux().getSecurityContext();
+        if (security.hasRunAsGroup() && !security.hasRunAsUser() && security.getRunAsUsername().isEmpty()) {
+            throw BerthException.invalidArgument("config.linux.security_context.run_as_group needs run_as_user or "
+                    + "run_as_username: a group alone names no user to run as");
         }
         for (int i = 0; i < config.getMountsCount(); i++) {
             var mount = config.getMounts(i);

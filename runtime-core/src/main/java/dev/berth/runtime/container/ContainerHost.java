@@ -14,6 +14,7 @@ import java.nio.file.Path;
 /**
  * The host-side tools a container's lifecycle uses, grouped so that each step class takes one argument for them.
  *
+ * @param resourceLimits checks requested resources against what the kernel accepts
  * @param logSizeMax bytes after which conmon truncates a container log; 0 = unlimited
  */
 public record ContainerHost(
@@ -25,6 +26,7 @@ public record ContainerHost(
         CgroupStatsReader stats,
         RootfsProvider rootfs,
         SandboxContexts contexts,
+        ResourceValidator resourceLimits,
         long logSizeMax) {
 
     /** The container's bundle, which is also conmon's persist directory. */

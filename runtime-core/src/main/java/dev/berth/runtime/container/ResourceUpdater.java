@@ -25,6 +25,7 @@ public final class ResourceUpdater {
     }
 
     public void update(String idOrPrefix, LinuxContainerResources requested) {
+        host.resourceLimits().validate(requested, "linux");
         String id = registry.get(idOrPrefix).id();
         registry.locks().with(id, () -> {
             ContainerRecord record = registry.byFullId(id).orElseThrow(() ->
