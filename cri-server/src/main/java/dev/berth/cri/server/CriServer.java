@@ -62,7 +62,8 @@ public final class CriServer implements AutoCloseable {
         MetricsInterceptor timing = new MetricsInterceptor(metrics);
         for (BindableService service : services) {
             // The last interceptor added runs first: time the call as the client sees it.
-            builder.addService(ServerInterceptors.intercept(service, errors, timing));
+            builder.addService(ServerInterceptors.intercept(RequestDecoding.of(service.bindService()), errors,
+                    timing));
         }
         Server server = builder.build();
         try {

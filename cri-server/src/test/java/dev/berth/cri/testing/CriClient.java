@@ -51,6 +51,11 @@ public final class CriClient implements AutoCloseable {
         return ImageServiceGrpc.newStub(channel);
     }
 
+    /** The channel itself, for calls no generated stub makes (raw bytes on a method). */
+    public ManagedChannel channel() {
+        return channel;
+    }
+
     public HealthGrpc.HealthBlockingStub health() {
         return HealthGrpc.newBlockingStub(channel);
     }

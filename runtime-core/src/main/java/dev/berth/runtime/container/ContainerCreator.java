@@ -1,6 +1,7 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
@@ -81,6 +82,7 @@ public final class ContainerCreator {
         if (!config.hasMetadata() || config.getMetadata().getName().isEmpty()) {
             throw BerthException.invalidArgument("config.metadata.name is required");
         }
+        RequestText.withoutControlCharacters(config.getMetadata().getName(), "config.metadata.name");
         if (config.getImage().getImage().isEmpty()) {
             throw BerthException.invalidArgument("config.image.image is required");
         }
@@ -97,12 +99,13 @@ public final class ContainerCreator {
             if (hostPath.isEmpty() && !mount.hasImage()) {
                 throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
             }
-            if (!hostPath.isEmpty() && (!hostPath.startsWith("/") || hostPath.indexOf('\0') >= 0)) {
-                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path "
-                        + "without NUL bytes, got \"" + hostPath + "\"");
+            RequestText.withoutControlCharacters(hostPath, "config.mounts[" + i + "].host_path");
+            if (!hostPath.isEmpty() && !hostPath.startsWith("/")) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path, "
+                        + "got \"" + hostPath + "\"");
             }
         }
-        String logPath = config.getLogPath();
+        String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
             throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
                     + logPath);

@@ -1,6 +1,7 @@
 package dev.berth.runtime.sandbox;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -43,15 +44,17 @@ final class SandboxValidator {
             throw BerthException.invalidArgument("config.hostname must be a DNS name of at most 64 letters, digits, "
                     + "dots and dashes, got '" + config.getHostname() + "'");
         }
-        String logDirectory = config.getLogDirectory();
+        String logDirectory = RequestText.withoutControlCharacters(config.getLogDirectory(), "config.log_directory");
         if (!logDirectory.isEmpty() && !Path.of(logDirectory).isAbsolute()) {
             throw BerthException.invalidArgument("config.log_directory must be absolute, got " + logDirectory);
         }
     }
 
+    // These names reach file names, CNI arguments and child processes' environments.
     private static void require(String value, String field) {
         if (value.isEmpty()) {
             throw BerthException.invalidArgument(field + " is required");
         }
+        RequestText.withoutControlCharacters(value, field);
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.runtime.host.oci;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import java.util.List;
 
 /**
@@ -23,9 +24,7 @@ public final class MountDestination {
      * naming {@code field} and what is wrong.
      */
     public static String of(String containerPath, String field) {
-        if (containerPath.indexOf('\0') >= 0) {
-            throw BerthException.invalidArgument(field + " contains a NUL byte");
-        }
+        RequestText.withoutControlCharacters(containerPath, field);
         if (!containerPath.startsWith("/")) {
             throw BerthException.invalidArgument(field + " must be an absolute path, got \"" + containerPath + "\"");
         }
