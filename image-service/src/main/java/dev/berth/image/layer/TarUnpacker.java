@@ -25,9 +25,9 @@ import java.util.Set;
  * symlinks, device nodes and fifos, and turning OCI whiteouts into overlay whiteouts: {@code .wh.NAME} becomes a
  * 0/0 character device {@code NAME}, {@code .wh..wh..opq} sets {@code trusted.overlay.opaque=y} on its directory.
  *
- * <p>Nothing is written outside the directory: absolute names and {@code ..} are refused, every parent of an entry
- * must be a real directory inside the layer (never a symlink, so no write goes through one), and hard links must
- * point at an earlier non-directory entry of the same layer. A refused entry fails the whole layer with
+ * <p>Nothing is written outside the directory: absolute names are read from the layer's root, {@code ..} is refused,
+ * every parent of an entry must be a real directory inside the layer (never a symlink, so no write goes through
+ * one), and hard links must point at an earlier non-directory entry of the same layer. A refused entry fails the whole layer with
  * FAILED_PRECONDITION naming the layer; the caller removes what was written.
  *
  * <p>Read errors (the network, decompression) surface as {@link IOException}; write errors as

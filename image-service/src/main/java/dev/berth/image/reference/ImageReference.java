@@ -109,9 +109,12 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
         return new ImageReference(domain, path, tag, digest);
     }
 
+    /**
+     * A first component names a registry host only if it has a dot or a port, or is {@code localhost}. One with
+     * capitals and neither is a mistyped repository name (refused below), not a host to dial.
+     */
     private static boolean looksLikeDomain(String first) {
-        return first.contains(".") || first.contains(":") || first.equals("localhost")
-                || !first.toLowerCase().equals(first);
+        return first.contains(".") || first.contains(":") || first.equals("localhost");
     }
 
     private static BerthException invalid(String text, String why) {

@@ -102,7 +102,6 @@ class PullFailureTest {
     void maliciousLayersAreRefusedWithTheirDigestAndLeaveNothing() throws IOException {
         Map<String, Function<Compression, Layer>> layers = new LinkedHashMap<>();
         layers.put("dotdot", MaliciousLayers::dotDotEscape);
-        layers.put("absolute", MaliciousLayers::absolutePath);
         layers.put("symlink", MaliciousLayers::symlinkEscape);
         layers.put("relative-symlink", MaliciousLayers::relativeSymlinkEscape);
         layers.put("hardlink", MaliciousLayers::hardlinkEscape);
@@ -124,6 +123,21 @@ class PullFailureTest {
                 assertTrue(all.noneMatch(p -> p.getFileName() != null
                         && p.getFileName().toString().startsWith("escape")), "escaped file next to the root");
             }
+        }
+    }
+
+    @Test
+    void absoluteEntryNamesAreUnpackedInsideTheLayerAsDockerDoes() throws IOException {
+        PushedImage image = BusyboxImages.busyboxWith(registry, "odd/absolute", "latest",
+                MaliciousLayers.absolutePath(Compression.GZIP));
+        try (StoreFixture fixture = fixture()) {
+            fixture.store().pull(image.reference(), RegistryCredentials.anonymous(), inMinutes(2));
+            try (Stream<Path> all = Files.walk(fixture.root())) {
+                List<Path> found = all.filter(p -> p.endsWith(Path.of("diff", "etc", "berth-absolute-escape")))
+                        .toList();
+                assertEquals(1, found.size(), "the entry in one layer's diff: " + found);
+            }
+            assertFalse(Files.exists(Path.of("/etc/berth-absolute-escape"), LinkOption.NOFOLLOW_LINKS));
         }
     }
 

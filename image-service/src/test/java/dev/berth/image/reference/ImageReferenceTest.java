@@ -70,7 +70,7 @@ class ImageReferenceTest {
             "busybox@md5:" + "0123456789abcdef0123456789abcdef", ":tag", "/busybox", "busybox/", "a//b",
             "busybox:tag:tag", "-a", "a-", "a..b", "host:port/x", "busybox:" + "x" + "y".repeat(128),
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "has space", "a@b@c",
-            "busybox@sha256:" + "AB" + "ab".repeat(31));
+            "busybox@sha256:" + "AB" + "ab".repeat(31), "Probeuser/img:1", "LocalHost/app");
     }
 
     @ParameterizedTest
