@@ -21,14 +21,31 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0
 fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root to install them (apt-get)" >&2
+  exit 1
+fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Wait for another apt or dpkg (unattended-upgrades, a provisioning run) instead of failing at once.
+apt_opts=(-o DPkg::Lock::Timeout=600)
+apt-get "${apt_opts[@]}" update -qq
 # docker-registry and containerd ship services that would start on install; berth's tests start their own copies
-# on loopback only, so keep the packaged services from starting.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.berth
-chmod +x /usr/sbin/policy-rc.d.berth
-if [ ! -e /usr/sbin/policy-rc.d ]; then cp /usr/sbin/policy-rc.d.berth /usr/sbin/policy-rc.d; added_policy=1; fi
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
-[ "${added_policy:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
-rm -f /usr/sbin/policy-rc.d.berth
+# on loopback only, so keep the packaged services from starting. The blocker must never outlive this script: a
+# policy-rc.d left behind stops every later service start on the host, so it goes on any exit, failed or
+# interrupted, and only if this script put it there.
+# BERTH_POLICY_RC: where the blocker goes (its test points it into a scratch directory).
+policy=${BERTH_POLICY_RC:-/usr/sbin/policy-rc.d}
+added_policy=0
+remove_policy() {
+  if [ "$added_policy" = 1 ]; then rm -f "$policy"; fi
+}
+trap remove_policy EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# written by berth install-deps.sh while it runs\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  added_policy=1
+fi
+apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}"
 echo "install-deps: installed ${missing[*]}"
