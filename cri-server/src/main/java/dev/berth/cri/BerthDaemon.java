@@ -46,6 +46,8 @@ public final class BerthDaemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BerthDaemon.class);
     private static final Duration NETWORK_GC_INTERVAL = Duration.ofMinutes(5);
+    /** Host-wide, whatever a daemon's own directories are: every berth on the host must meet here. */
+    private static final Path BRIDGE_LOCKS = Path.of("/run/lock/berth/bridges");
 
     private final BerthConfig config;
     private final CriServer server;
@@ -72,6 +74,14 @@ public final class BerthDaemon implements AutoCloseable {
             locks.putIfAbsent(state.resolve("berth.lock"), "state directory " + state);
             locks.putIfAbsent(root.resolve("berth.lock"), "storage root " + root);
             locks.putIfAbsent(socket.resolveSibling(socket.getFileName() + ".lock"), "socket " + socket);
+            if (!config.network().mode().equals("plugin")) {
+                // The bridge is the host's, not the state directory's: a second daemon with other directories but
+                // the same bridge would share its nftables table and subnet, and its network GC would delete the
+                // first one's pod veths. One owner per bridge name on the host.
+                String bridge = config.network().bridge();
+                locks.putIfAbsent(BRIDGE_LOCKS.resolve(bridge + ".lock"), "bridge " + bridge
+                        + " (with its nftables table and pod subnet)");
+            }
             locks.forEach((file, what) -> resources.push(DaemonLock.acquire(file, what)));
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -308,8 +308,8 @@ class PodLifecycleTest {
         PodSandboxConfig config = base.toBuilder().setLinux(base.getLinux().toBuilder().setSecurityContext(
                 LinuxSandboxSecurityContext.newBuilder().setRunAsGroup(Int64Value.newBuilder().setValue(1234))))
                 .build();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.runtime().runPodSandbox(
-                RunPodSandboxRequest.newBuilder().setConfig(config).build()));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> removePod(client,
+                run(client, config)));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("run_as_group"), e.getStatus().getDescription());
         assertTrue(client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()

@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.common.fs.Trees;
+import dev.berth.common.exec.Command;
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
 import dev.berth.cri.testing.CriClient;
+import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -33,7 +40,8 @@ class SocketOwnershipTest {
     @AfterEach
     void removeHome() {
         network.remove();
-        Trees.deleteRecursively(home);
+        // The namespace-pin directory stays mounted after a daemon stops, as on a node.
+        Leftovers.removeDirectory(home);
     }
 
     private BerthConfig config(String stateName, String socketName) {
@@ -73,6 +81,41 @@ class SocketOwnershipTest {
             assertTrue(Files.exists(first.socket()));
         }
         assertTrue(Files.notExists(home.resolve("two.sock")), "the refused daemon created no socket");
+    }
+
+    @Test
+    void secondDaemonOnTheSameBridgeRefusesAndLeavesTheFirstsPodNetworkAlone() throws Exception {
+        String cgroupParent = "/berth-test-" + Long.toHexString(System.nanoTime());
+        try (BerthDaemon first = BerthDaemon.start(config("a", "one.sock"));
+             CriClient client = CriClient.connect(first.socket())) {
+            String podId = client.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(
+                    PodSandboxConfig.newBuilder()
+                            .setMetadata(PodSandboxMetadata.newBuilder().setName("owned").setNamespace("default")
+                                    .setUid("bridge-owner"))
+                            .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent))).build())
+                    .getPodSandboxId();
+            try {
+                String portsBefore = bridgePorts();
+                assertTrue(!portsBefore.isBlank(), "the pod's veth is on the bridge");
+                StartupException e = assertThrows(StartupException.class,
+                        () -> BerthDaemon.start(config("b", "two.sock")));
+                assertTrue(e.getMessage().contains("bridge " + network.bridge()), e.getMessage());
+                assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
+                assertTrue(Files.notExists(home.resolve("two.sock")), "the refused daemon created no socket");
+                assertEquals(portsBefore, bridgePorts(), "the first daemon's pod veth was touched");
+            } finally {
+                client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
+                client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId)
+                        .build());
+            }
+        } finally {
+            Leftovers.removeCgroupParent(cgroupParent);
+        }
+    }
+
+    /** The links enslaved to this test's bridge, as {@code ip} lists them. */
+    private String bridgePorts() {
+        return Command.of("ip", "-o", "link", "show", "master", network.bridge()).run().stdoutText();
     }
 
     @Test
