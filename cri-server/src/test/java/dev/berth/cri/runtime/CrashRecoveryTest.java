@@ -168,8 +168,11 @@ class CrashRecoveryTest {
         daemon.waitFor(30, TimeUnit.SECONDS);
         Path log = home.resolve("logs/counter/0.log");
         long linesAtCrash = Files.readAllLines(log).size();
-        Thread.sleep(3000); // "short" exits while berth is down; "counter" keeps logging through conmon
-        assertTrue(Files.readAllLines(log).size() > linesAtCrash, "logs kept flowing while berth was down");
+        // "short" exits while berth is down (conmon, which outlives berth, records its code in the bundle), and
+        // "counter" keeps logging through conmon.
+        Path shortExit = state.resolve("containers").resolve(shortLived).resolve("exit");
+        awaitTrue(() -> Files.exists(shortExit), "\"short\" exited while berth was down");
+        awaitTrue(() -> Files.readAllLines(log).size() > linesAtCrash, "logs kept flowing while berth was down");
 
         daemon = startDaemon();
         try (CriClient client = connect()) {
@@ -196,6 +199,20 @@ class CrashRecoveryTest {
         List<String> lines = Files.readAllLines(log);
         for (int i = 0; i < lines.size(); i++) {
             assertTrue(lines.get(i).endsWith(" stdout F line " + i), "line " + i + ": " + lines.get(i));
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitTrue(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            Thread.sleep(20);
         }
     }
 

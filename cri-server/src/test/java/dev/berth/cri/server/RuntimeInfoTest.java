@@ -5,17 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.common.exec.Command;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.CgroupDriver;
 import dev.berth.proto.runtime.v1.CheckpointContainerRequest;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.NetworkConfig;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.RuntimeCondition;
 import dev.berth.proto.runtime.v1.RuntimeConfig;
 import dev.berth.proto.runtime.v1.RuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.RuntimeHandler;
 import dev.berth.proto.runtime.v1.StatusRequest;
 import dev.berth.proto.runtime.v1.StatusResponse;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.proto.runtime.v1.VersionResponse;
@@ -90,11 +98,28 @@ class RuntimeInfoTest {
     }
 
     @Test
-    void validPodCidrIsAccepted(CriClient client) {
+    void aValidPodCidrGivesNewPodsTheirAddressesFromIt(CriClient client) {
         client.runtime().updateRuntimeConfig(UpdateRuntimeConfigRequest.newBuilder()
                 .setRuntimeConfig(RuntimeConfig.newBuilder()
                         .setNetworkConfig(NetworkConfig.newBuilder().setPodCidr("10.244.1.0/24")))
                 .build());
+        String podId = client.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(
+                PodSandboxConfig.newBuilder()
+                        .setMetadata(PodSandboxMetadata.newBuilder().setName("cidr").setNamespace("default")
+                                .setUid("cidr-1"))
+                        .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(berth.cgroupParent())))
+                .build()).getPodSandboxId();
+        try {
+            String ip = client.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(podId)
+                    .build()).getStatus().getNetwork().getIp();
+            assertTrue(ip.startsWith("10.244.1."), "pod address " + ip + " is not from 10.244.1.0/24");
+            // The address is really on the pod's side of the bridge: the host routes to it through the bridge.
+            String route = Command.of("ip", "-o", "route", "get", ip).run().stdoutText();
+            assertTrue(route.contains("dev " + berth.network().bridge()), route);
+        } finally {
+            client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
+            client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
+        }
     }
 
     @Test
