@@ -14,6 +14,8 @@ import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.ContainerStatus;
 import dev.berth.proto.runtime.v1.ContainerStatusRequest;
 import dev.berth.proto.runtime.v1.CreateContainerRequest;
+import dev.berth.proto.runtime.v1.ExecSyncRequest;
+import dev.berth.proto.runtime.v1.ExecSyncResponse;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
@@ -31,17 +33,22 @@ import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * kill -9 of the daemon while containers run and log: conmon keeps them and their logs going, and a new daemon on
- * the same directories reports every pod and container as it is, including exits that happened while it was down.
+ * The daemon's end, abrupt or asked for. kill -9 while containers run and log: conmon keeps them and their logs
+ * going, and a new daemon on the same directories reports every pod and container as it is, including exits that
+ * happened while it was down. SIGTERM: calls in flight finish, new ones are refused, the daemon exits 0.
  */
 class CrashRecoveryTest {
 
@@ -199,6 +206,60 @@ class CrashRecoveryTest {
         List<String> lines = Files.readAllLines(log);
         for (int i = 0; i < lines.size(); i++) {
             assertTrue(lines.get(i).endsWith(" stdout F line " + i), "line " + i + ": " + lines.get(i));
+        }
+    }
+
+    @Test
+    void sigtermLetsInFlightCallsFinishRefusesNewOnesAndExitsZero() throws Exception {
+        PushedImage busybox = BusyboxImages.busybox(registry, "term/busybox", "v1");
+        PodSandboxConfig pod = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("term").setNamespace("default").setUid("u-2"))
+                .setLogDirectory(home.resolve("logs").toString())
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent))
+                .build();
+        daemon = startDaemon();
+        try (CriClient client = connect()) {
+            client.images().pullImage(PullImageRequest.newBuilder()
+                    .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+            String podId = client.runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).build())
+                    .getPodSandboxId();
+            String sleeper = startContainer(client, podId, pod, busybox, "sleeper", "sleep 600");
+            // The in-flight call: an exec that runs for 2 s; SIGTERM arrives while its "sleep 2" runs.
+            CompletableFuture<ExecSyncResponse> inFlight = CompletableFuture.supplyAsync(() -> client.runtime()
+                    .execSync(ExecSyncRequest.newBuilder().setContainerId(sleeper)
+                            .addAllCmd(List.of("sh", "-c", "sleep 2; echo finished")).setTimeout(30).build()));
+            awaitTrue(() -> processRunning("sleep\u00002"), "the exec's sleep runs");
+            daemon.destroy(); // SIGTERM
+            awaitTrue(() -> !Files.exists(home.resolve("berth.sock")) || refusesNewCalls(),
+                    "new calls are refused once SIGTERM arrived");
+            ExecSyncResponse finished = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(0, finished.getExitCode());
+            assertEquals("finished\n", finished.getStdout().toStringUtf8());
+            assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), "berth did not exit");
+            assertEquals(0, daemon.exitValue(), stderr());
+        }
+    }
+
+    private boolean refusesNewCalls() {
+        try (CriClient fresh = CriClient.connect(home.resolve("berth.sock"))) {
+            fresh.runtime().withDeadlineAfter(2, TimeUnit.SECONDS).version(VersionRequest.getDefaultInstance());
+            return false;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+        }
+    }
+
+    /** Whether a process with exactly this NUL-separated command line exists. */
+    private static boolean processRunning(String cmdline) throws Exception {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .anyMatch(p -> {
+                        try {
+                            return Files.readString(p.resolve("cmdline")).equals(cmdline + "\u0000");
+                        } catch (Exception gone) {
+                            return false;
+                        }
+                    });
         }
     }
 
