@@ -6,6 +6,7 @@ import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.proto.runtime.v1.VersionResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -42,6 +43,8 @@ public final class CriEndpoint implements AutoCloseable {
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(group)
+                // A Unix socket has no TCP keep-alives; asking for them only makes Netty warn per connection.
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
                 // Go's gRPC server checks nothing here, but an authority made of a path is an odd thing to send.
                 .overrideAuthority("localhost")

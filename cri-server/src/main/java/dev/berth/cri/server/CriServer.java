@@ -7,6 +7,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -57,6 +58,9 @@ public final class CriServer implements AutoCloseable {
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)
                 .maxInboundMessageSize(maxMessageBytes)
+                // gRPC asks every accepted TCP connection for keep-alives; a Unix socket has none to give, and
+                // Netty would log a warning for each kubelet connection.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
                 .addService(health.getHealthService());
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
         MetricsInterceptor timing = new MetricsInterceptor(metrics);

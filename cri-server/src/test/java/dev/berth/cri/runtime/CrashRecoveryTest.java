@@ -1,6 +1,7 @@
 package dev.berth.cri.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthProcess;
@@ -237,6 +238,7 @@ class CrashRecoveryTest {
             assertEquals("finished\n", finished.getStdout().toStringUtf8());
             assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), "berth did not exit");
             assertEquals(0, daemon.exitValue(), stderr());
+            assertFalse(stderr().contains("Unknown channel option"), "a socket option warning per connection");
         }
     }
 

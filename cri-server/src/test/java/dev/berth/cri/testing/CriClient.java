@@ -5,6 +5,7 @@ import dev.berth.proto.runtime.v1.RuntimeServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -29,6 +30,7 @@ public final class CriClient implements AutoCloseable {
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(group)
+                .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .build();
