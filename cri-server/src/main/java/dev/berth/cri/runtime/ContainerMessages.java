@@ -68,7 +68,8 @@ final class ContainerMessages {
                 .setUser(ContainerUser.newBuilder().setLinux(LinuxContainerUser.newBuilder()
                         .setUid(record.user().uid())
                         .setGid(record.user().gid())
-                        .addAllSupplementalGroups(record.user().supplementalGroups())))
+                        // Sorted, as the kernel keeps a process's groups.
+                        .addAllSupplementalGroups(record.user().supplementalGroups().stream().sorted().toList())))
                 .setStopSignal(signal(record.stopSignal()));
         record.mounts().forEach(mount -> status.addMounts(mount(mount)));
         return status.build();

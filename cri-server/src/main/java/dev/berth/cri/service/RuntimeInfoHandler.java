@@ -54,7 +54,8 @@ public final class RuntimeInfoHandler {
                         .addConditions(condition("RuntimeReady", runtimeReadiness.get()))
                         .addConditions(condition("NetworkReady", networkReadiness.get())))
                 // Advertise only what berth does; the kubelet exercises features it sees advertised.
-                .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(false));
+                // Merge and Strict are both honoured (users and groups resolved in the image's own files).
+                .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true));
         config.runtime().handlers().keySet().stream().sorted().forEach(name -> response.addRuntimeHandlers(
                 RuntimeHandler.newBuilder().setName(name).setFeatures(RuntimeHandlerFeatures.newBuilder()
                         .setRecursiveReadOnlyMounts(false).setUserNamespaces(false))));
