@@ -182,9 +182,16 @@ class RecoveryTest {
     /** A record left in CREATING state (berth died inside CreateContainer) with a prepared rootfs. */
     private Path plantHalfMadeContainer(ContainerRecord template) throws Exception {
         String id = "9".repeat(64);
-        ContainerRecord halfMade = new ContainerRecord(id, template.sandboxId(), "half", 0,
-                ContainerState.CREATING, template.image(), "", "", template.createdAt(), 0, 0, 0, "", "",
-                Map.of(), Map.of(), List.of(), "", null, null, null, "runc", "", false, false, false, 0, "x");
+        ContainerRecord halfMade = ContainerRecord.builder()
+                .id(id)
+                .sandboxId(template.sandboxId())
+                .name("half")
+                .state(ContainerState.CREATING)
+                .image(template.image())
+                .createdAt(template.createdAt())
+                .runtimeHandler("runc")
+                .fingerprint("x")
+                .build();
         Path dir = fixture.config.rootDir().resolve("containers").resolve(id);
         Files.createDirectories(dir);
         Files.write(dir.resolve("record.json"), new com.fasterxml.jackson.databind.ObjectMapper()

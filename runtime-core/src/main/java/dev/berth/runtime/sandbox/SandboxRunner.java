@@ -68,12 +68,24 @@ public final class SandboxRunner {
         Rollback rollback = new Rollback("sandbox " + id);
         try {
             // Marked attached from the start: a crash anywhere in the network step still gets a DEL at restart.
-            SandboxRecord record = new SandboxRecord(id, metadata, SandboxState.CREATING, EpochNanos.now(clock),
-                    handler.name(), config.getHostname(), config.getLogDirectory(),
-                    SandboxConfigs.dns(config.getDnsConfig()), SandboxConfigs.portMappings(
-                            config.getPortMappingsList()), config.getLabelsMap(), config.getAnnotationsMap(),
-                    config.getLinux().getCgroupParent(), modes, config.getLinux().getSysctlsMap(), "", null,
-                    fingerprint, 0, !modes.hostNetwork());
+            SandboxRecord record = SandboxRecord.builder()
+                    .id(id)
+                    .metadata(metadata)
+                    .state(SandboxState.CREATING)
+                    .createdAt(EpochNanos.now(clock))
+                    .runtimeHandler(handler.name())
+                    .hostname(config.getHostname())
+                    .logDirectory(config.getLogDirectory())
+                    .dns(SandboxConfigs.dns(config.getDnsConfig()))
+                    .portMappings(SandboxConfigs.portMappings(config.getPortMappingsList()))
+                    .labels(config.getLabelsMap())
+                    .annotations(config.getAnnotationsMap())
+                    .cgroupParent(config.getLinux().getCgroupParent())
+                    .namespaces(modes)
+                    .sysctls(config.getLinux().getSysctlsMap())
+                    .fingerprint(fingerprint)
+                    .networkAttached(!modes.hostNetwork())
+                    .build();
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
 
