@@ -64,7 +64,8 @@ public final class ContainerCreator {
     /**
      * Creates a container in a READY sandbox and returns its ID (the first call's for a retry of the same request).
      *
-     * @param sandboxConfig the kubelet's copy of the pod config; may be empty (rebuilt from the record then)
+     * @param sandboxConfig the kubelet's copy of the pod config, used only for pods whose record predates stored
+     *                      configs; may be empty
      */
     public String create(String sandboxIdOrPrefix, ContainerConfig config, PodSandboxConfig sandboxConfig) {
         validate(config);

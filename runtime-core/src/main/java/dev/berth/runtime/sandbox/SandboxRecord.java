@@ -1,5 +1,9 @@
 package dev.berth.runtime.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +19,9 @@ import java.util.Map;
  * @param fingerprint digest of the RunPodSandbox request, to recognize its retries
  * @param pidHolderPid host PID of the {@code catatonit -P} holding a shared PID namespace; 0 when none runs
  * @param networkAttached the pod network is (or may be) set up and must be detached
+ * @param config the whole config RunPodSandbox was given, so that nothing about the pod has to be rebuilt from
+ *               the fields above (stored as its protobuf bytes, base64, which keeps every field exactly); null in
+ *               records written before berth kept it
  */
 public record SandboxRecord(
         String id,
@@ -35,7 +42,11 @@ public record SandboxRecord(
         List<String> additionalIps,
         String fingerprint,
         int pidHolderPid,
-        boolean networkAttached) {
+        boolean networkAttached,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @JsonSerialize(using = PodConfigJson.Writer.class)
+        @JsonDeserialize(using = PodConfigJson.Reader.class)
+        PodSandboxConfig config) {
 
     public SandboxRecord {
         hostname = hostname == null ? "" : hostname;
@@ -109,6 +120,7 @@ public record SandboxRecord(
         private String fingerprint;
         private int pidHolderPid;
         private boolean networkAttached;
+        private PodSandboxConfig config;
 
         private Builder() {
         }
@@ -133,6 +145,7 @@ public record SandboxRecord(
             fingerprint = r.fingerprint;
             pidHolderPid = r.pidHolderPid;
             networkAttached = r.networkAttached;
+            config = r.config;
         }
 
         public Builder id(String value) {
@@ -230,10 +243,15 @@ public record SandboxRecord(
             return this;
         }
 
+        public Builder config(PodSandboxConfig value) {
+            config = value;
+            return this;
+        }
+
         public SandboxRecord build() {
             return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
                     portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
-                    fingerprint, pidHolderPid, networkAttached);
+                    fingerprint, pidHolderPid, networkAttached, config);
         }
     }
 }

@@ -85,6 +85,7 @@ public final class SandboxRunner {
                     .sysctls(config.getLinux().getSysctlsMap())
                     .fingerprint(fingerprint)
                     .networkAttached(!modes.hostNetwork())
+                    .config(config)
                     .build();
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
@@ -126,7 +127,7 @@ public final class SandboxRunner {
             host.sysctls().apply(pinned, record.sysctls());
 
             if (modes.pid() == NamespaceMode.POD) {
-                int pid = host.pidHolder().start(handler, contexts.of(record, config));
+                int pid = host.pidHolder().start(handler, contexts.of(record));
                 String cgroupParent = record.cgroupParent();
                 rollback.push("pid holder", () -> host.pidHolder().destroy(handler, id, cgroupParent));
                 record = record.withPidHolder(pid);

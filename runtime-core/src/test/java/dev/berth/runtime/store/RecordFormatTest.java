@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import dev.berth.proto.runtime.v1.Int64Value;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.runtime.container.ContainerRecord;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.container.ImageName;
@@ -23,6 +30,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Records on disk outlive the berth that wrote them: the files under {@code records/} were written by berth 0.1.0
  * (every field set), and this berth must load them as they were and write them back in the same shape, so that a
- * rollback to the older berth reads them too.
+ * rollback to the older berth reads them too. Such sandbox records have no stored pod config.
  */
 class RecordFormatTest {
 
@@ -118,6 +126,35 @@ class RecordFormatTest {
 
         store.save(SANDBOX_ID, expected);
         assertEquals(resource("sandbox-record-0.1.0.json"), saved("sandboxes", SANDBOX_ID));
+    }
+
+    @Test
+    void aSandboxRecordKeepsItsPodConfigToTheLastField() {
+        PodSandboxConfig config = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("pod").setNamespace("ns").setUid("uid-1"))
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setRunAsUser(Int64Value.newBuilder().setValue(1000))
+                                .addSupplementalGroups(4242)))
+                // A field from a newer CRI version than berth's: kept, as the kubelet sent it.
+                .setUnknownFields(UnknownFieldSet.newBuilder().addField(999, UnknownFieldSet.Field.newBuilder()
+                        .addLengthDelimited(ByteString.copyFromUtf8("newer")).build()).build())
+                .build();
+        SandboxRecord record = SandboxRecord.builder()
+                .id(SANDBOX_ID)
+                .metadata(new SandboxMetadata("pod", "uid-1", "ns", 0))
+                .state(SandboxState.READY)
+                .config(config)
+                .build();
+        RecordStore<SandboxRecord> store = new RecordStore<>(dir.resolve("sandboxes"), SandboxRecord.class,
+                mapper);
+        store.save(SANDBOX_ID, record);
+
+        assertEquals(Base64.getEncoder().encodeToString(config.toByteArray()),
+                saved("sandboxes", SANDBOX_ID).path("config").asText());
+        SandboxRecord loaded = store.loadAll().records().get(SANDBOX_ID);
+        assertEquals(record, loaded);
+        assertEquals(config.toByteString(), loaded.config().toByteString());
     }
 
     /** A store whose one record is the given file, where berth keeps it. */
