@@ -2,6 +2,7 @@ package dev.berth.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.proto.runtime.v1.NamespaceMode;
@@ -125,6 +126,9 @@ class RecoveryTest {
         assertEquals(sandboxesBefore.get(pod).labels(), sandboxesAfter.get(pod).labels());
         assertEquals(sandboxesBefore.get(pod).annotations(), sandboxesAfter.get(pod).annotations());
         assertEquals(sandboxesBefore.get(pod).createdAt(), sandboxesAfter.get(pod).createdAt());
+        // The whole config each pod was run with, not one rebuilt from the fields above.
+        assertEquals(fixture.pod("rec").build(), sandboxesAfter.get(pod).config());
+        assertEquals(sharedPid.build(), sandboxesAfter.get(pidPod).config());
 
         assertFalse(Files.exists(halfMade), "half-made container left");
         assertFalse(Files.exists(garbage), "unreadable record left");
@@ -171,6 +175,26 @@ class RecoveryTest {
         assertEquals(SandboxState.NOTREADY, fixture.core.sandboxes().status(stopping).state());
     }
 
+    @Test
+    void aPodRecordedBeforeConfigsWereStoredStillTakesContainersAndStops() throws Exception {
+        String pod = fixture.runPod("old");
+        // As berth 0.1.0 wrote it: the record has no "config".
+        Path file = fixture.config.rootDir().resolve("sandboxes").resolve(pod).resolve("record.json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        assertTrue(node.has("config"));
+        node.remove("config");
+        Files.write(file, mapper.writeValueAsBytes(node));
+        fixture.restart();
+        assertNull(fixture.core.sandboxes().status(pod).config());
+
+        String id = fixture.runContainer(pod, RuntimeFixture.container("c", "echo \"$(hostname) $HOSTNAME\""));
+        fixture.awaitState(id, ContainerState.EXITED);
+        assertEquals(List.of("old old"), logLines(id).stream().map(l -> l.split(" ", 4)[3]).toList());
+        fixture.core.sandboxes().stop(pod);
+        assertEquals(SandboxState.NOTREADY, fixture.core.sandboxes().status(pod).state());
+    }
+
     private void setState(String kind, String id, String state) throws Exception {
         Path file = fixture.config.rootDir().resolve(kind).resolve(id).resolve("record.json");
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -182,9 +206,16 @@ class RecoveryTest {
     /** A record left in CREATING state (berth died inside CreateContainer) with a prepared rootfs. */
     private Path plantHalfMadeContainer(ContainerRecord template) throws Exception {
         String id = "9".repeat(64);
-        ContainerRecord halfMade = new ContainerRecord(id, template.sandboxId(), "half", 0,
-                ContainerState.CREATING, template.image(), "", "", template.createdAt(), 0, 0, 0, "", "",
-                Map.of(), Map.of(), List.of(), "", null, null, null, "runc", "", false, false, false, 0, "x");
+        ContainerRecord halfMade = ContainerRecord.builder()
+                .id(id)
+                .sandboxId(template.sandboxId())
+                .name("half")
+                .state(ContainerState.CREATING)
+                .image(template.image())
+                .createdAt(template.createdAt())
+                .runtimeHandler("runc")
+                .fingerprint("x")
+                .build();
         Path dir = fixture.config.rootDir().resolve("containers").resolve(id);
         Files.createDirectories(dir);
         Files.write(dir.resolve("record.json"), new com.fasterxml.jackson.databind.ObjectMapper()

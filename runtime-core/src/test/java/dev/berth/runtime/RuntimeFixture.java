@@ -102,7 +102,7 @@ final class RuntimeFixture implements AutoCloseable {
     }
 
     String createContainer(String sandboxId, ContainerConfig.Builder config) {
-        // cri-server passes the kubelet's copy of the pod config; an empty one makes berth rebuild it from its record.
+        // cri-server passes the kubelet's copy of the pod config; berth uses the one the pod's record keeps.
         return core.containers().create(sandboxId, config.build(), PodSandboxConfig.getDefaultInstance());
     }
 

@@ -65,7 +65,8 @@ public final class ContainerCreator {
     /**
      * Creates a container in a READY sandbox and returns its ID (the first call's for a retry of the same request).
      *
-     * @param sandboxConfig the kubelet's copy of the pod config; may be empty (rebuilt from the record then)
+     * @param sandboxConfig the kubelet's copy of the pod config, used only for pods whose record predates stored
+     *                      configs; may be empty
      */
     public String create(String sandboxIdOrPrefix, ContainerConfig config, PodSandboxConfig sandboxConfig) {
         validate(config);
@@ -125,14 +126,25 @@ public final class ContainerCreator {
         Path logPath = logPath(id, sandbox, config);
         Rollback rollback = new Rollback("container " + id);
         try {
-            ContainerRecord record = new ContainerRecord(id, sandboxId, config.getMetadata().getName(),
-                    config.getMetadata().getAttempt(), ContainerState.CREATING, ContainerConfigs.image(config), "",
-                    "", EpochNanos.now(clock), 0, 0, 0, "", "", config.getLabelsMap(), config.getAnnotationsMap(),
-                    ContainerConfigs.mounts(config.getMountsList()),
-                    config.getLogPath().isEmpty() ? "" : logPath.toString(),
-                    ContainerConfigs.resources(config.getLinux().getResources()), null, null, handler.name(), "",
-                    config.getTty(), config.getStdin(), config.getStdinOnce(), 0,
-                    ContainerConfigs.fingerprint(sandboxId, config));
+            ContainerRecord record = ContainerRecord.builder()
+                    .id(id)
+                    .sandboxId(sandboxId)
+                    .name(config.getMetadata().getName())
+                    .attempt(config.getMetadata().getAttempt())
+                    .state(ContainerState.CREATING)
+                    .image(ContainerConfigs.image(config))
+                    .createdAt(EpochNanos.now(clock))
+                    .labels(config.getLabelsMap())
+                    .annotations(config.getAnnotationsMap())
+                    .mounts(ContainerConfigs.mounts(config.getMountsList()))
+                    .logPath(config.getLogPath().isEmpty() ? "" : logPath.toString())
+                    .resources(ContainerConfigs.resources(config.getLinux().getResources()))
+                    .runtimeHandler(handler.name())
+                    .tty(config.getTty())
+                    .stdin(config.getStdin())
+                    .stdinOnce(config.getStdinOnce())
+                    .fingerprint(ContainerConfigs.fingerprint(sandboxId, config))
+                    .build();
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
 
@@ -160,12 +172,15 @@ public final class ContainerCreator {
             });
 
             OciSpec.User user = spec.process().user();
-            record = new ContainerRecord(id, sandboxId, record.name(), record.attempt(), ContainerState.CREATED,
-                    record.image(), rootfs.imageRef(), rootfs.imageId(), record.createdAt(), 0, 0, 0, "", "",
-                    record.labels(), record.annotations(), record.mounts(), record.logPath(), record.resources(),
-                    new ProcessUser(user.uid(), user.gid(), user.additionalGids()), stopSignal, handler.name(),
-                    cgroupsPath, record.tty(), record.stdin(), record.stdinOnce(), monitored.pid(),
-                    record.fingerprint());
+            record = record.toBuilder()
+                    .state(ContainerState.CREATED)
+                    .imageRef(rootfs.imageRef())
+                    .imageId(rootfs.imageId())
+                    .user(new ProcessUser(user.uid(), user.gid(), user.additionalGids()))
+                    .stopSignal(stopSignal)
+                    .cgroupsPath(cgroupsPath)
+                    .pid(monitored.pid())
+                    .build();
             registry.save(record);
             exits.watch(record);
             LOG.info("event=container_created container={} sandbox={} name={} attempt={} image={} took_ms={}", id,

@@ -40,7 +40,7 @@ public final class ContainerManager implements PodContainers {
         this.attacher = attacher;
     }
 
-    /** CreateContainer; {@code sandboxConfig} may be the default instance (rebuilt from the pod's record then). */
+    /** CreateContainer; {@code sandboxConfig} may be the default instance (the pod's record has its config). */
     public String create(String sandboxIdOrPrefix, ContainerConfig config, PodSandboxConfig sandboxConfig) {
         return creator.create(sandboxIdOrPrefix, config, sandboxConfig);
     }

@@ -73,11 +73,18 @@ public final class SandboxConfigs {
         return Fingerprints.sha256(bytes.toByteArray());
     }
 
+    /** The config the sandbox was created with; rebuilt from the record's fields only for records that lack it. */
+    public static PodSandboxConfig of(SandboxRecord record) {
+        return record.config() != null ? record.config() : rebuilt(record);
+    }
+
     /**
-     * The sandbox config rebuilt from a record, for the calls that need one after the kubelet's request is gone
-     * (network detach on Stop, container specs after a restart). Holds what berth keeps, which is what those use.
+     * Upgrade path only: the config rebuilt from a record written before berth kept the whole config (sandboxes
+     * created by an older berth that still run). It holds what those records have (metadata, hostname, DNS,
+     * ports, labels, annotations, cgroup parent, sysctls, namespace modes) and lacks the rest, e.g. the pod's
+     * security context.
      */
-    public static PodSandboxConfig toProto(SandboxRecord record) {
+    static PodSandboxConfig rebuilt(SandboxRecord record) {
         SandboxMetadata m = record.metadata();
         NamespaceModes ns = record.namespaces();
         PodSandboxConfig.Builder builder = PodSandboxConfig.newBuilder()

@@ -49,11 +49,26 @@ public final class SandboxContexts {
                 : SandboxShm.pathIn(layout.sandboxRuntime(sandboxId)).toAbsolutePath().normalize();
     }
 
-    /** @param config the kubelet's sandbox config when it came with the request; else rebuilt from the record */
-    public SandboxContext of(SandboxRecord record, PodSandboxConfig config) {
-        PodSandboxConfig effective = config != null && config.hasMetadata() ? config : SandboxConfigs.toProto(record);
-        return new SandboxContext(record.id(), effective, namespaces(record.id(), record.namespaces()),
-                record.cgroupParent(), SandboxFilePaths.in(layout.sandboxFiles(record.id())),
-                shmOf(record.id(), record.namespaces()));
+    /** The context of a sandbox from its own record (RunPodSandbox, the PID holder). */
+    public SandboxContext of(SandboxRecord record) {
+        return of(record, null);
+    }
+
+    /** @param requestConfig the pod config a CreateContainer request carried; may be null or empty */
+    public SandboxContext of(SandboxRecord record, PodSandboxConfig requestConfig) {
+        return new SandboxContext(record.id(), configFor(record, requestConfig),
+                namespaces(record.id(), record.namespaces()), record.cgroupParent(),
+                SandboxFilePaths.in(layout.sandboxFiles(record.id())), shmOf(record.id(), record.namespaces()));
+    }
+
+    static PodSandboxConfig configFor(SandboxRecord record, PodSandboxConfig requestConfig) {
+        if (record.config() != null) {
+            // The stored config wins over the request's copy (the kubelet sends the same one): the pod's
+            // namespaces, files and network were set up from it, and all its containers must see one pod. A
+            // different copy must not, e.g., give the pod's shared UTS namespace another hostname.
+            return record.config();
+        }
+        // Upgrade path: the record predates stored configs; the kubelet's copy is whole, a rebuilt one is not.
+        return requestConfig != null && requestConfig.hasMetadata() ? requestConfig : SandboxConfigs.of(record);
     }
 }

@@ -1,5 +1,9 @@
 package dev.berth.runtime.sandbox;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +19,9 @@ import java.util.Map;
  * @param fingerprint digest of the RunPodSandbox request, to recognize its retries
  * @param pidHolderPid host PID of the {@code catatonit -P} holding a shared PID namespace; 0 when none runs
  * @param networkAttached the pod network is (or may be) set up and must be detached
+ * @param config the whole config RunPodSandbox was given, so that nothing about the pod has to be rebuilt from
+ *               the fields above (stored as its protobuf bytes, base64, which keeps every field exactly); null in
+ *               records written before berth kept it
  */
 public record SandboxRecord(
         String id,
@@ -35,7 +42,11 @@ public record SandboxRecord(
         List<String> additionalIps,
         String fingerprint,
         int pidHolderPid,
-        boolean networkAttached) {
+        boolean networkAttached,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @JsonSerialize(using = PodConfigJson.Writer.class)
+        @JsonDeserialize(using = PodConfigJson.Reader.class)
+        PodSandboxConfig config) {
 
     public SandboxRecord {
         hostname = hostname == null ? "" : hostname;
@@ -57,21 +68,15 @@ public record SandboxRecord(
     }
 
     public SandboxRecord withState(SandboxState newState) {
-        return new SandboxRecord(id, metadata, newState, createdAt, runtimeHandler, hostname, logDirectory, dns,
-                portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
-                fingerprint, pidHolderPid, networkAttached);
+        return toBuilder().state(newState).build();
     }
 
     public SandboxRecord withNetwork(String newIp, List<String> newAdditionalIps, boolean attached) {
-        return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
-                portMappings, labels, annotations, cgroupParent, namespaces, sysctls, newIp, newAdditionalIps,
-                fingerprint, pidHolderPid, attached);
+        return toBuilder().ip(newIp).additionalIps(newAdditionalIps).networkAttached(attached).build();
     }
 
     public SandboxRecord withPidHolder(int pid) {
-        return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
-                portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
-                fingerprint, pid, networkAttached);
+        return toBuilder().pidHolderPid(pid).build();
     }
 
     /** Whether every label of the selector is on this sandbox with the same value. */
@@ -82,5 +87,171 @@ public record SandboxRecord(
             }
         }
         return true;
+    }
+
+    /** A builder with every field unset (null, 0, false: the constructor's defaults apply). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this record's fields, to make a copy that differs in a few. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Names the fields it sets, so that no call site lists all of them in order. Not thread-safe. */
+    public static final class Builder {
+        private String id;
+        private SandboxMetadata metadata;
+        private SandboxState state;
+        private long createdAt;
+        private String runtimeHandler;
+        private String hostname;
+        private String logDirectory;
+        private DnsSettings dns;
+        private List<PortMappingSpec> portMappings;
+        private Map<String, String> labels;
+        private Map<String, String> annotations;
+        private String cgroupParent;
+        private NamespaceModes namespaces;
+        private Map<String, String> sysctls;
+        private String ip;
+        private List<String> additionalIps;
+        private String fingerprint;
+        private int pidHolderPid;
+        private boolean networkAttached;
+        private PodSandboxConfig config;
+
+        private Builder() {
+        }
+
+        private Builder(SandboxRecord r) {
+            id = r.id;
+            metadata = r.metadata;
+            state = r.state;
+            createdAt = r.createdAt;
+            runtimeHandler = r.runtimeHandler;
+            hostname = r.hostname;
+            logDirectory = r.logDirectory;
+            dns = r.dns;
+            portMappings = r.portMappings;
+            labels = r.labels;
+            annotations = r.annotations;
+            cgroupParent = r.cgroupParent;
+            namespaces = r.namespaces;
+            sysctls = r.sysctls;
+            ip = r.ip;
+            additionalIps = r.additionalIps;
+            fingerprint = r.fingerprint;
+            pidHolderPid = r.pidHolderPid;
+            networkAttached = r.networkAttached;
+            config = r.config;
+        }
+
+        public Builder id(String value) {
+            id = value;
+            return this;
+        }
+
+        public Builder metadata(SandboxMetadata value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder state(SandboxState value) {
+            state = value;
+            return this;
+        }
+
+        public Builder createdAt(long value) {
+            createdAt = value;
+            return this;
+        }
+
+        public Builder runtimeHandler(String value) {
+            runtimeHandler = value;
+            return this;
+        }
+
+        public Builder hostname(String value) {
+            hostname = value;
+            return this;
+        }
+
+        public Builder logDirectory(String value) {
+            logDirectory = value;
+            return this;
+        }
+
+        public Builder dns(DnsSettings value) {
+            dns = value;
+            return this;
+        }
+
+        public Builder portMappings(List<PortMappingSpec> value) {
+            portMappings = value;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> value) {
+            labels = value;
+            return this;
+        }
+
+        public Builder annotations(Map<String, String> value) {
+            annotations = value;
+            return this;
+        }
+
+        public Builder cgroupParent(String value) {
+            cgroupParent = value;
+            return this;
+        }
+
+        public Builder namespaces(NamespaceModes value) {
+            namespaces = value;
+            return this;
+        }
+
+        public Builder sysctls(Map<String, String> value) {
+            sysctls = value;
+            return this;
+        }
+
+        public Builder ip(String value) {
+            ip = value;
+            return this;
+        }
+
+        public Builder additionalIps(List<String> value) {
+            additionalIps = value;
+            return this;
+        }
+
+        public Builder fingerprint(String value) {
+            fingerprint = value;
+            return this;
+        }
+
+        public Builder pidHolderPid(int value) {
+            pidHolderPid = value;
+            return this;
+        }
+
+        public Builder networkAttached(boolean value) {
+            networkAttached = value;
+            return this;
+        }
+
+        public Builder config(PodSandboxConfig value) {
+            config = value;
+            return this;
+        }
+
+        public SandboxRecord build() {
+            return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
+                    portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
+                    fingerprint, pidHolderPid, networkAttached, config);
+        }
     }
 }

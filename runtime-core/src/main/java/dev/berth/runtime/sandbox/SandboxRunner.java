@@ -68,12 +68,25 @@ public final class SandboxRunner {
         Rollback rollback = new Rollback("sandbox " + id);
         try {
             // Marked attached from the start: a crash anywhere in the network step still gets a DEL at restart.
-            SandboxRecord record = new SandboxRecord(id, metadata, SandboxState.CREATING, EpochNanos.now(clock),
-                    handler.name(), config.getHostname(), config.getLogDirectory(),
-                    SandboxConfigs.dns(config.getDnsConfig()), SandboxConfigs.portMappings(
-                            config.getPortMappingsList()), config.getLabelsMap(), config.getAnnotationsMap(),
-                    config.getLinux().getCgroupParent(), modes, config.getLinux().getSysctlsMap(), "", null,
-                    fingerprint, 0, !modes.hostNetwork());
+            SandboxRecord record = SandboxRecord.builder()
+                    .id(id)
+                    .metadata(metadata)
+                    .state(SandboxState.CREATING)
+                    .createdAt(EpochNanos.now(clock))
+                    .runtimeHandler(handler.name())
+                    .hostname(config.getHostname())
+                    .logDirectory(config.getLogDirectory())
+                    .dns(SandboxConfigs.dns(config.getDnsConfig()))
+                    .portMappings(SandboxConfigs.portMappings(config.getPortMappingsList()))
+                    .labels(config.getLabelsMap())
+                    .annotations(config.getAnnotationsMap())
+                    .cgroupParent(config.getLinux().getCgroupParent())
+                    .namespaces(modes)
+                    .sysctls(config.getLinux().getSysctlsMap())
+                    .fingerprint(fingerprint)
+                    .networkAttached(!modes.hostNetwork())
+                    .config(config)
+                    .build();
             registry.save(record);
             rollback.push("record", () -> registry.delete(registry.byFullId(id).orElseThrow()));
 
@@ -114,7 +127,7 @@ public final class SandboxRunner {
             host.sysctls().apply(pinned, record.sysctls());
 
             if (modes.pid() == NamespaceMode.POD) {
-                int pid = host.pidHolder().start(handler, contexts.of(record, config));
+                int pid = host.pidHolder().start(handler, contexts.of(record));
                 String cgroupParent = record.cgroupParent();
                 rollback.push("pid holder", () -> host.pidHolder().destroy(handler, id, cgroupParent));
                 record = record.withPidHolder(pid);

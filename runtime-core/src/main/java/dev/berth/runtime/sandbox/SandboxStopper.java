@@ -74,7 +74,7 @@ public final class SandboxStopper {
         }
         if (record.networkAttached()) {
             Path netns = contexts.namespaces(id, record.namespaces()).path(NamespaceKind.NET).orElseThrow();
-            host.network().detach(id, netns, SandboxConfigs.toProto(record));
+            host.network().detach(id, netns, SandboxConfigs.of(record));
             // The IP stays in the record: status of a stopped pod still shows what it had.
             record = record.withNetwork(record.ip(), record.additionalIps(), false);
             registry.save(record);
