@@ -46,21 +46,24 @@ public final class ContainerSpecBuilder {
     private final CgroupDriver driver;
     private final CgroupLayout layout;
     private final int minOomScoreAdj;
+    private final BoundingSet node;
     private final OciJson json = new OciJson();
     private final List<SpecStep> containerSteps;
 
     /**
      * @param minOomScoreAdj the daemon's own oom_score_adj: without CAP_SYS_RESOURCE a child may not go below it,
      *                       so requests are clamped up to it
+     * @param node           the daemon's capability bounding set: what "ALL" and privileged containers get
      */
-    public ContainerSpecBuilder(CgroupDriver driver, CgroupLayout layout, int minOomScoreAdj) {
+    public ContainerSpecBuilder(CgroupDriver driver, CgroupLayout layout, int minOomScoreAdj, BoundingSet node) {
         this.driver = driver;
         this.layout = layout;
         this.minOomScoreAdj = minOomScoreAdj;
+        this.node = node;
         // Requests are checked in this order. The CRI mounts step creates missing host directories, so a request
         // refused by a later step (devices, cgroup parent, PID namespace, seccomp profile) may leave them behind.
         this.containerSteps = List.of(
-                new CapabilitiesStep(),
+                new CapabilitiesStep(node),
                 new UserStep(),
                 new CommandStep(),
                 new EnvironmentStep(),
@@ -82,7 +85,7 @@ public final class ContainerSpecBuilder {
                 new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_CONTAINER));
     }
 
-    /** A builder for this host: detected cgroup layout, this process's oom_score_adj. */
+    /** A builder for this host: detected cgroup layout, this process's oom_score_adj and bounding set. */
     public static ContainerSpecBuilder forHost(CgroupDriver driver) {
         int adj = 0;
         try {
@@ -90,7 +93,7 @@ public final class ContainerSpecBuilder {
         } catch (IOException | NumberFormatException e) {
             LOG.warn("event=oom_score_adj_unreadable error=\"{}\"", e.getMessage());
         }
-        return new ContainerSpecBuilder(driver, CgroupLayout.detect(), adj);
+        return new ContainerSpecBuilder(driver, CgroupLayout.detect(), adj, BoundingSet.ofThisProcess());
     }
 
     public OciSpec build(ContainerSpecRequest request) {
@@ -104,7 +107,7 @@ public final class ContainerSpecBuilder {
     public OciSpec buildPidHolder(String containerId, SandboxContext sandbox, Path rootfs, Path catatonit) {
         List<SpecStep> steps = List.of(
                 new PidHolderProcessStep(minOomScoreAdj),
-                new CapabilitiesStep(),
+                new CapabilitiesStep(node),
                 new NoNewPrivsStep(),
                 new PidHolderMountsStep(catatonit),
                 new DevicesStep(),

@@ -37,7 +37,7 @@ class ContainerSpecBuilderTest {
     @BeforeEach
     void setUp() throws IOException {
         fixture = new SpecFixture(tmp);
-        builder = new ContainerSpecBuilder(CgroupDriver.CGROUPFS, SpecFixture.hybridLayout(), 0);
+        builder = new ContainerSpecBuilder(CgroupDriver.CGROUPFS, SpecFixture.hybridLayout(), 0, SpecFixture.NODE);
     }
 
     OciSpec build(ContainerConfig.Builder config) {
@@ -89,7 +89,7 @@ class ContainerSpecBuilderTest {
         assertNull(privileged.linux().seccomp());
         assertEquals(List.of(), privileged.linux().maskedPaths());
         assertEquals(List.of(), privileged.linux().readonlyPaths());
-        assertEquals(LinuxCapabilities.ALL, privileged.process().capabilities().bounding());
+        assertEquals(SpecFixture.NODE.capabilities(), privileged.process().capabilities().bounding());
         assertTrue(privileged.linux().resources().devices().get(0).allow());
         assertTrue(privileged.mounts().stream().anyMatch(m -> m.destination().equals("/sys")
                 && m.options().contains("rw")));

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.Capability;
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
-import dev.berth.runtime.host.oci.LinuxCapabilities;
 import dev.berth.runtime.host.oci.OciSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class CapabilitiesStepTest {
     }
 
     OciSpec.Capabilities capabilities(ContainerConfig.Builder config) {
-        return fixture.apply(config, new CapabilitiesStep()).process().capabilities();
+        return fixture.apply(config, new CapabilitiesStep(SpecFixture.NODE)).process().capabilities();
     }
 
     static ContainerConfig.Builder withCapabilities(Capability.Builder capabilities) {
@@ -50,6 +50,7 @@ class CapabilitiesStepTest {
         assertEquals(caps.bounding(), caps.effective());
         assertEquals(caps.bounding(), caps.permitted());
         assertEquals(List.of(), caps.inheritable());
+        assertEquals(List.of(), caps.ambient());
     }
 
     @Test
@@ -61,6 +62,7 @@ class CapabilitiesStepTest {
                 .addAddCapabilities("ALL").addDropCapabilities("SYS_ADMIN")));
         assertTrue(all.bounding().contains("CAP_SYS_PTRACE"));
         assertFalse(all.bounding().contains("CAP_SYS_ADMIN"));
+        assertFalse(all.bounding().contains("CAP_SYS_RESOURCE"), "ALL is what the node has");
     }
 
     @Test
@@ -70,10 +72,33 @@ class CapabilitiesStepTest {
     }
 
     @Test
-    void privilegedGetsEveryCapabilityAndNoAmbientSet() {
+    void privilegedGetsTheNodesCapabilitiesNothingInheritableAndNoAmbientSet() {
         OciSpec.Capabilities caps = capabilities(withSecurity(config(), LinuxContainerSecurityContext.newBuilder()
-                .setPrivileged(true)));
-        assertEquals(LinuxCapabilities.ALL, caps.bounding());
+                .setPrivileged(true).setCapabilities(Capability.newBuilder().addAddAmbientCapabilities("KILL"))));
+        assertEquals(SpecFixture.NODE.capabilities(), caps.bounding());
+        assertEquals(SpecFixture.NODE.capabilities(), caps.effective());
+        assertEquals(SpecFixture.NODE.capabilities(), caps.permitted());
+        assertEquals(List.of(), caps.inheritable());
         assertNull(caps.ambient());
+    }
+
+    @Test
+    void ambientCapabilitiesArePermittedAndInheritableToo() {
+        OciSpec.Capabilities caps = capabilities(withSecurity(config(), LinuxContainerSecurityContext.newBuilder()
+                .setRunAsUser(Int64Value.newBuilder().setValue(1000))
+                .setCapabilities(Capability.newBuilder().addDropCapabilities("ALL")
+                        .addAddAmbientCapabilities("net_bind_service"))));
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), caps.ambient());
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), caps.inheritable());
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), caps.permitted());
+        assertEquals(List.of("CAP_NET_BIND_SERVICE"), caps.bounding());
+    }
+
+    @Test
+    void aCapabilityTheNodeLacksIsAFailedPrecondition() {
+        BerthException e = assertThrows(BerthException.class, () -> capabilities(withCapabilities(
+                Capability.newBuilder().addAddCapabilities("SYS_RESOURCE"))));
+        assertEquals(BerthException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("CAP_SYS_RESOURCE"), e.getMessage());
     }
 }

@@ -35,7 +35,7 @@ class SeccompStepTest {
 
     /** The filter after the capability step, as in a real build. */
     OciSpec.Seccomp seccomp(ContainerConfig.Builder config) {
-        return fixture.apply(config, new CapabilitiesStep(), new SeccompStep(new OciJson())).linux().seccomp();
+        return fixture.apply(config, new CapabilitiesStep(SpecFixture.NODE), new SeccompStep(new OciJson())).linux().seccomp();
     }
 
     static ContainerConfig.Builder withProfile(SecurityProfile.Builder profile) {

@@ -11,6 +11,7 @@ import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.oci.BoundingSet;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.ImageDefaults;
 import dev.berth.runtime.host.oci.OciSpec;
@@ -34,6 +35,9 @@ public final class SpecFixture {
             "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory",
             "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd",
             "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw");
+
+    /** A node whose root lacks CAP_SYS_RESOURCE (bit 24), like these machines: CapBnd 0x1fffeffffff. */
+    public static final BoundingSet NODE = BoundingSet.fromMask(0x1fffeffffffL);
 
     public final Path rootfs;
     public ImageDefaults image = new ImageDefaults(List.of("/entry"), List.of("cmd1", "cmd2"),
