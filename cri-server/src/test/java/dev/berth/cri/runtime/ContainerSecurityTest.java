@@ -29,6 +29,7 @@ import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemoveContainerRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.SecurityProfile;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.testing.image.BusyboxImages;
@@ -189,6 +190,49 @@ class ContainerSecurityTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.getMessage());
         assertTrue(e.getStatus().getDescription().contains("CAP_SYS_RESOURCE"), e.getMessage());
         assertTrue(e.getStatus().getDescription().contains("bounding set"), e.getMessage());
+        assertEquals(before, containerCount(), "a container was recorded");
+    }
+
+    // --- seccomp -------------------------------------------------------------------------------------------------
+
+    @Test
+    void aContainerThatNamesNoSeccompProfileRunsUnconfined() throws Exception {
+        String id = runSleeping("seccomp-unset", LinuxContainerSecurityContext.newBuilder());
+        try {
+            String status = exec(id, "cat", "/proc/self/status");
+            assertTrue(status.contains("\nSeccomp:\t0\n"), status);
+        } finally {
+            remove(id);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // the legacy seccomp_profile_path field
+    void runtimeDefaultFiltersInBothForms() throws Exception {
+        String profile = runSleeping("seccomp-default", LinuxContainerSecurityContext.newBuilder()
+                .setSeccomp(SecurityProfile.newBuilder().setProfileType(SecurityProfile.ProfileType.RuntimeDefault)));
+        String legacy = runSleeping("seccomp-legacy", LinuxContainerSecurityContext.newBuilder()
+                .setSeccompProfilePath("runtime/default"));
+        try {
+            for (String id : List.of(profile, legacy)) {
+                String status = exec(id, "cat", "/proc/self/status");
+                assertTrue(status.contains("\nSeccomp:\t2\n"), status);
+            }
+        } finally {
+            remove(profile);
+            remove(legacy);
+        }
+    }
+
+    @Test
+    void aMissingLocalhostProfileIsInvalidArgumentNamingItAndCreatesNothing() {
+        String path = berth.home().resolve("no-such-profile.json").toString();
+        int before = containerCount();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> create("seccomp-missing",
+                LinuxContainerSecurityContext.newBuilder().setSeccomp(SecurityProfile.newBuilder()
+                        .setProfileType(SecurityProfile.ProfileType.Localhost).setLocalhostRef(path))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        assertTrue(e.getStatus().getDescription().contains(path), e.getMessage());
         assertEquals(before, containerCount(), "a container was recorded");
     }
 

@@ -54,8 +54,11 @@ public final class ContainerSpecBuilder {
      * @param minOomScoreAdj the daemon's own oom_score_adj: without CAP_SYS_RESOURCE a child may not go below it,
      *                       so requests are clamped up to it
      * @param node           the daemon's capability bounding set: what "ALL" and privileged containers get
+     * @param unsetSeccompIsRuntimeDefault whether a container whose request names no seccomp profile gets
+     *                       RuntimeDefault; false runs it unconfined, as the CRI API defines an unset profile
      */
-    public ContainerSpecBuilder(CgroupDriver driver, CgroupLayout layout, int minOomScoreAdj, BoundingSet node) {
+    public ContainerSpecBuilder(CgroupDriver driver, CgroupLayout layout, int minOomScoreAdj, BoundingSet node,
+            boolean unsetSeccompIsRuntimeDefault) {
         this.driver = driver;
         this.layout = layout;
         this.minOomScoreAdj = minOomScoreAdj;
@@ -76,7 +79,7 @@ public final class ContainerSpecBuilder {
                 new ResourcesStep(layout),
                 new CgroupPathStep(driver),
                 new NamespacesStep(layout),
-                new SeccompStep(json),
+                new SeccompStep(json, unsetSeccompIsRuntimeDefault),
                 new RootfsPropagationStep(),
                 new MaskedPathsStep(),
                 new RootStep(),
@@ -85,15 +88,24 @@ public final class ContainerSpecBuilder {
                 new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_CONTAINER));
     }
 
-    /** A builder for this host: detected cgroup layout, this process's oom_score_adj and bounding set. */
+    /**
+     * A builder for this host: detected cgroup layout, this process's oom_score_adj and bounding set; containers
+     * that name no seccomp profile run unconfined.
+     */
     public static ContainerSpecBuilder forHost(CgroupDriver driver) {
+        return forHost(driver, false);
+    }
+
+    /** As {@link #forHost(CgroupDriver)}, choosing what an unset seccomp profile means. */
+    public static ContainerSpecBuilder forHost(CgroupDriver driver, boolean unsetSeccompIsRuntimeDefault) {
         int adj = 0;
         try {
             adj = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
         } catch (IOException | NumberFormatException e) {
             LOG.warn("event=oom_score_adj_unreadable error=\"{}\"", e.getMessage());
         }
-        return new ContainerSpecBuilder(driver, CgroupLayout.detect(), adj, BoundingSet.ofThisProcess());
+        return new ContainerSpecBuilder(driver, CgroupLayout.detect(), adj, BoundingSet.ofThisProcess(),
+                unsetSeccompIsRuntimeDefault);
     }
 
     public OciSpec build(ContainerSpecRequest request) {
@@ -114,7 +126,7 @@ public final class ContainerSpecBuilder {
                 new ResourcesStep(layout),
                 new CgroupPathStep(driver),
                 new NamespacesStep(layout),
-                new SeccompStep(json),
+                new SeccompStep(json, true), // the holder names RuntimeDefault; "unset" never applies
                 new MaskedPathsStep(),
                 new RootStep(),
                 new HostnameStep(),

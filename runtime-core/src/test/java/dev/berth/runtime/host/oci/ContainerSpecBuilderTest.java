@@ -37,7 +37,8 @@ class ContainerSpecBuilderTest {
     @BeforeEach
     void setUp() throws IOException {
         fixture = new SpecFixture(tmp);
-        builder = new ContainerSpecBuilder(CgroupDriver.CGROUPFS, SpecFixture.hybridLayout(), 0, SpecFixture.NODE);
+        builder = new ContainerSpecBuilder(CgroupDriver.CGROUPFS, SpecFixture.hybridLayout(), 0, SpecFixture.NODE,
+                false);
     }
 
     OciSpec build(ContainerConfig.Builder config) {
@@ -93,6 +94,14 @@ class ContainerSpecBuilderTest {
         assertTrue(privileged.linux().resources().devices().get(0).allow());
         assertTrue(privileged.mounts().stream().anyMatch(m -> m.destination().equals("/sys")
                 && m.options().contains("rw")));
+    }
+
+    @Test
+    void unsetSeccompIsUnconfinedUnlessTheBuilderOptsIn() {
+        assertNull(build(config()).linux().seccomp());
+        builder = new ContainerSpecBuilder(CgroupDriver.CGROUPFS, SpecFixture.hybridLayout(), 0, SpecFixture.NODE,
+                true);
+        assertEquals("SCMP_ACT_ERRNO", build(config()).linux().seccomp().defaultAction());
     }
 
     @Test
