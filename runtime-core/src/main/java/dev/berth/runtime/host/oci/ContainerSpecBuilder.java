@@ -43,12 +43,8 @@ public final class ContainerSpecBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerSpecBuilder.class);
 
-    private final CgroupDriver driver;
-    private final CgroupLayout layout;
-    private final int minOomScoreAdj;
-    private final BoundingSet node;
-    private final OciJson json = new OciJson();
     private final List<SpecStep> containerSteps;
+    private final List<SpecStep> pidHolderSteps;
 
     /**
      * @param minOomScoreAdj the daemon's own oom_score_adj: without CAP_SYS_RESOURCE a child may not go below it,
@@ -59,10 +55,7 @@ public final class ContainerSpecBuilder {
      */
     public ContainerSpecBuilder(CgroupDriver driver, CgroupLayout layout, int minOomScoreAdj, BoundingSet node,
             boolean unsetSeccompIsRuntimeDefault) {
-        this.driver = driver;
-        this.layout = layout;
-        this.minOomScoreAdj = minOomScoreAdj;
-        this.node = node;
+        OciJson json = new OciJson();
         // Requests are checked in this order. The CRI mounts step creates missing host directories, so a request
         // refused by a later step (devices, cgroup parent, PID namespace, seccomp profile) may leave them behind.
         this.containerSteps = List.of(
@@ -86,6 +79,21 @@ public final class ContainerSpecBuilder {
                 new HostnameStep(),
                 new ContainerAnnotationsStep(),
                 new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_CONTAINER));
+        // The holder shares every step but its process and mounts; its locked-down settings come from its request.
+        this.pidHolderSteps = List.of(
+                new PidHolderProcessStep(minOomScoreAdj),
+                new CapabilitiesStep(node),
+                new NoNewPrivsStep(),
+                new PidHolderMountsStep(),
+                new DevicesStep(),
+                new ResourcesStep(layout),
+                new CgroupPathStep(driver),
+                new NamespacesStep(layout),
+                new SeccompStep(json, true), // the holder names RuntimeDefault; "unset" never applies
+                new MaskedPathsStep(),
+                new RootStep(),
+                new HostnameStep(),
+                new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_SANDBOX));
     }
 
     /**
@@ -117,21 +125,7 @@ public final class ContainerSpecBuilder {
      * share one PID namespace. {@code rootfs} is an empty directory the caller owns.
      */
     public OciSpec buildPidHolder(String containerId, SandboxContext sandbox, Path rootfs, Path catatonit) {
-        List<SpecStep> steps = List.of(
-                new PidHolderProcessStep(minOomScoreAdj),
-                new CapabilitiesStep(node),
-                new NoNewPrivsStep(),
-                new PidHolderMountsStep(catatonit),
-                new DevicesStep(),
-                new ResourcesStep(layout),
-                new CgroupPathStep(driver),
-                new NamespacesStep(layout),
-                new SeccompStep(json, true), // the holder names RuntimeDefault; "unset" never applies
-                new MaskedPathsStep(),
-                new RootStep(),
-                new HostnameStep(),
-                new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_SANDBOX));
-        return apply(steps, PidHolderRequest.of(containerId, sandbox, rootfs));
+        return apply(pidHolderSteps, PidHolderRequest.of(containerId, sandbox, rootfs, catatonit));
     }
 
     /** The process of an exec in a container: the container's identity and environment, a new command. */

@@ -5,6 +5,7 @@ import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
+import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.SecurityProfile;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.ImageDefaults;
@@ -15,7 +16,8 @@ import java.nio.file.Path;
 /**
  * A pod's PID-namespace holder described as a CRI container, so that the steps it shares with containers read its
  * settings like any other request's: a read-only root, no capabilities, no_new_privs, the RuntimeDefault seccomp
- * filter and the smallest CPU weight. It only reaps orphans; nothing about it is configurable.
+ * filter, the smallest CPU weight, and its binary from the host as its one mount. It only reaps orphans; nothing
+ * about it is configurable.
  */
 public final class PidHolderRequest {
 
@@ -33,9 +35,16 @@ public final class PidHolderRequest {
     private PidHolderRequest() {
     }
 
-    /** @param rootfs an empty directory the caller owns; the holder's binary is bind-mounted into it */
-    public static ContainerSpecRequest of(String containerId, SandboxContext sandbox, Path rootfs) {
-        return new ContainerSpecRequest(containerId, CONFIG, ImageDefaults.empty(), rootfs, sandbox,
+    /**
+     * @param rootfs    an empty directory the caller owns
+     * @param catatonit the host's (static) catatonit binary, mounted read-only at {@link PidHolderProcessStep#BINARY}
+     */
+    public static ContainerSpecRequest of(String containerId, SandboxContext sandbox, Path rootfs, Path catatonit) {
+        ContainerConfig config = CONFIG.toBuilder()
+                .addMounts(Mount.newBuilder().setContainerPath(PidHolderProcessStep.BINARY)
+                        .setHostPath(catatonit.toString()).setReadonly(true))
+                .build();
+        return new ContainerSpecRequest(containerId, config, ImageDefaults.empty(), rootfs, sandbox,
                 PidMode.CONTAINER, null);
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class PidHolderStepsTest {
 
-    final ContainerSpecRequest request = PidHolderRequest.of("h1", SpecFixture.sandbox(), Path.of("/b/rootfs"));
+    final ContainerSpecRequest request = PidHolderRequest.of("h1", SpecFixture.sandbox(), Path.of("/b/rootfs"),
+            Path.of("/usr/bin/catatonit"));
 
     @Test
     void processIsCatatonitAsRootWithTheGivenOomScore() {
@@ -26,8 +27,7 @@ class PidHolderStepsTest {
 
     @Test
     void mountsProcDevAndTheBinaryReadOnly() {
-        List<OciSpec.Mount> mounts = SpecFixture.apply(request,
-                new PidHolderMountsStep(Path.of("/usr/bin/catatonit"))).mounts();
+        List<OciSpec.Mount> mounts = SpecFixture.apply(request, new PidHolderMountsStep()).mounts();
         assertEquals(List.of(DefaultMountsStep.PROC, DefaultMountsStep.DEV,
                 new OciSpec.Mount("/catatonit", "bind", "/usr/bin/catatonit", List.of("rbind", "ro"))), mounts);
     }
