@@ -86,7 +86,7 @@ final class CoreAssembly {
         try {
             CgroupLayout cgroupLayout = CgroupLayout.detect();
             CgroupCleaner cgroups = new CgroupCleaner(cgroupLayout);
-            ContainerSpecBuilder specs = ContainerSpecBuilder.forHost(driver);
+            ContainerSpecBuilder specs = ContainerSpecBuilder.forHost(driver, config.unsetSeccompIsRuntimeDefault());
             NamespacePins pins = new NamespacePins(layout.stateDir());
             SandboxContexts contexts = new SandboxContexts(layout, pins);
             Ids ids = new Ids();

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param podStopTimeout grace period of a pod's containers on StopPodSandbox (the kubelet has normally stopped them
  *                       with the pod's own grace period before)
  * @param logSizeMax bytes after which a container log is truncated; 0 = unlimited
+ * @param unsetSeccompIsRuntimeDefault whether a container that names no seccomp profile gets RuntimeDefault; false
+ *                                     runs it unconfined, as the CRI API defines an unset profile
  */
 public record RuntimeConfig(
         Path rootDir,
@@ -34,7 +36,8 @@ public record RuntimeConfig(
         Duration podStopTimeout,
         long logSizeMax,
         Path conmonBinary,
-        Path catatonitBinary) {
+        Path catatonitBinary,
+        boolean unsetSeccompIsRuntimeDefault) {
 
     public RuntimeConfig {
         handlers = Map.copyOf(handlers);
@@ -45,7 +48,8 @@ public record RuntimeConfig(
 
     /**
      * The defaults: /var/lib/berth, /run/berth, runc as default handler, crun too where the host allows it (not on
-     * cgroup "hybrid" hosts, which crun 1.8 refuses), cgroupfs, 64 MiB shm, no grace on pod stop, unlimited logs.
+     * cgroup "hybrid" hosts, which crun 1.8 refuses), cgroupfs, 64 MiB shm, no grace on pod stop, unlimited logs,
+     * unset seccomp profiles unconfined.
      */
     public static RuntimeConfig defaults() {
         Map<String, Path> handlers = new LinkedHashMap<>();
@@ -56,7 +60,7 @@ public record RuntimeConfig(
         }
         return new RuntimeConfig(Path.of("/var/lib/berth"), Path.of("/run/berth"), handlers, "runc",
                 CgroupDriver.CGROUPFS, SandboxShm.DEFAULT_SIZE_BYTES, Duration.ZERO, 0, Binaries.find("conmon"),
-                optionalBinary("catatonit"));
+                optionalBinary("catatonit"), false);
     }
 
     /** catatonit is needed only by pods that share a PID namespace: its absence must not stop the daemon. */
@@ -70,31 +74,36 @@ public record RuntimeConfig(
 
     public RuntimeConfig withDirectories(Path newRootDir, Path newStateDir) {
         return new RuntimeConfig(newRootDir, newStateDir, handlers, defaultHandler, cgroupDriver, shmSizeBytes,
-                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary);
+                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
     }
 
     public RuntimeConfig withHandlers(Map<String, Path> newHandlers, String newDefault) {
         return new RuntimeConfig(rootDir, stateDir, newHandlers, newDefault, cgroupDriver, shmSizeBytes,
-                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary);
+                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
     }
 
     public RuntimeConfig withCgroupDriver(CgroupDriver newDriver) {
         return new RuntimeConfig(rootDir, stateDir, handlers, defaultHandler, newDriver, shmSizeBytes,
-                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary);
+                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
     }
 
     public RuntimeConfig withShmSize(long bytes) {
         return new RuntimeConfig(rootDir, stateDir, handlers, defaultHandler, cgroupDriver, bytes, podStopTimeout,
-                logSizeMax, conmonBinary, catatonitBinary);
+                logSizeMax, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
     }
 
     public RuntimeConfig withPodStopTimeout(Duration timeout) {
         return new RuntimeConfig(rootDir, stateDir, handlers, defaultHandler, cgroupDriver, shmSizeBytes, timeout,
-                logSizeMax, conmonBinary, catatonitBinary);
+                logSizeMax, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
     }
 
     public RuntimeConfig withLogSizeMax(long bytes) {
         return new RuntimeConfig(rootDir, stateDir, handlers, defaultHandler, cgroupDriver, shmSizeBytes,
-                podStopTimeout, bytes, conmonBinary, catatonitBinary);
+                podStopTimeout, bytes, conmonBinary, catatonitBinary, unsetSeccompIsRuntimeDefault);
+    }
+
+    public RuntimeConfig withUnsetSeccompRuntimeDefault(boolean runtimeDefault) {
+        return new RuntimeConfig(rootDir, stateDir, handlers, defaultHandler, cgroupDriver, shmSizeBytes,
+                podStopTimeout, logSizeMax, conmonBinary, catatonitBinary, runtimeDefault);
     }
 }

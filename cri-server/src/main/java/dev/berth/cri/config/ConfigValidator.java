@@ -83,6 +83,10 @@ final class ConfigValidator {
         if (runtime.stopTimeoutSeconds() < 0) {
             fail("runtime.stop_timeout_seconds", "must not be negative");
         }
+        if (!Set.of("", RuntimeSection.RUNTIME_DEFAULT_PROFILE).contains(runtime.unsetSeccompProfile())) {
+            fail("runtime.unset_seccomp_profile", quoted(runtime.unsetSeccompProfile()) + " is not \"\" (unconfined) "
+                    + "or \"" + RuntimeSection.RUNTIME_DEFAULT_PROFILE + "\"");
+        }
     }
 
     private void validateRegistry(String name, RegistrySection registry) {

@@ -3,9 +3,14 @@ package dev.berth.cri.config;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** OCI runtime handlers and the cgroup driver reported to the kubelet. */
+/**
+ * OCI runtime handlers, the cgroup driver reported to the kubelet, and what a container that names no seccomp profile
+ * gets ({@code unsetSeccompProfile}: "" unconfined, as the CRI API defines it; "runtime/default" opts in).
+ */
 public record RuntimeSection(String defaultHandler, String cgroupDriver, Map<String, HandlerSection> handlers,
-                             Long shmSizeBytes, Integer stopTimeoutSeconds) {
+                             Long shmSizeBytes, Integer stopTimeoutSeconds, String unsetSeccompProfile) {
+
+    public static final String RUNTIME_DEFAULT_PROFILE = "runtime/default";
 
     public RuntimeSection {
         defaultHandler = defaultHandler == null ? "runc" : defaultHandler;
@@ -13,6 +18,7 @@ public record RuntimeSection(String defaultHandler, String cgroupDriver, Map<Str
         handlers = handlers == null ? defaultHandlers() : Map.copyOf(new LinkedHashMap<>(handlers));
         shmSizeBytes = shmSizeBytes == null ? 64L * 1024 * 1024 : shmSizeBytes;
         stopTimeoutSeconds = stopTimeoutSeconds == null ? 10 : stopTimeoutSeconds;
+        unsetSeccompProfile = unsetSeccompProfile == null ? "" : unsetSeccompProfile;
     }
 
     private static Map<String, HandlerSection> defaultHandlers() {
@@ -23,6 +29,6 @@ public record RuntimeSection(String defaultHandler, String cgroupDriver, Map<Str
     }
 
     static RuntimeSection defaults() {
-        return new RuntimeSection(null, null, null, null, null);
+        return new RuntimeSection(null, null, null, null, null, null);
     }
 }

@@ -5,6 +5,7 @@ import dev.berth.cni.PodNetworkConfig;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.NetworkSection;
 import dev.berth.cri.config.RegistrySection;
+import dev.berth.cri.config.RuntimeSection;
 import dev.berth.image.ImageStoreConfig;
 import dev.berth.image.RegistryConfig;
 import dev.berth.runtime.RuntimeConfig;
@@ -56,6 +57,8 @@ public final class ModuleConfigs {
                 .withHandlers(handlers, config.runtime().defaultHandler())
                 .withCgroupDriver("systemd".equals(config.runtime().cgroupDriver())
                         ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS)
-                .withShmSize(config.runtime().shmSizeBytes());
+                .withShmSize(config.runtime().shmSizeBytes())
+                .withUnsetSeccompRuntimeDefault(RuntimeSection.RUNTIME_DEFAULT_PROFILE.equals(
+                        config.runtime().unsetSeccompProfile()));
     }
 }

@@ -115,6 +115,14 @@ class ConfigLoaderTest {
         assertRejected("[metrics]\naddress = \"nowhere\"\n", "metrics.address");
         assertRejected("[server]\nsocket = \"/" + "s".repeat(120) + "\"\n", "server.socket");
         assertRejected("[storage]\nstate = \"/" + "s".repeat(80) + "\"\n", "storage.state");
+        assertRejected("[runtime]\nunset_seccomp_profile = \"docker/default\"\n", "runtime.unset_seccomp_profile");
+    }
+
+    @Test
+    void unsetSeccompProfileIsUnconfinedUnlessRuntimeDefaultIsNamed() {
+        assertEquals("", loader.parse("", origin).runtime().unsetSeccompProfile());
+        assertEquals("runtime/default", loader.parse("[runtime]\nunset_seccomp_profile = \"runtime/default\"\n",
+                origin).runtime().unsetSeccompProfile());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.berth.runtime.host.oci;
 
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import java.nio.file.Path;
 
 /**
@@ -18,4 +19,12 @@ public record ContainerSpecRequest(
         SandboxContext sandbox,
         PidMode pidMode,
         Path pidNamespace) {
+
+    public LinuxContainerSecurityContext security() {
+        return config.getLinux().getSecurityContext();
+    }
+
+    public boolean privileged() {
+        return security().getPrivileged();
+    }
 }

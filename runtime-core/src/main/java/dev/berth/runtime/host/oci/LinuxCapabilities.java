@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Capability sets of a container: the runtime default (the set containerd and Docker use) adjusted by add/drop. */
+/**
+ * Capability sets of a container: the runtime default (the set containerd and Docker use) adjusted by add/drop,
+ * within what the node's bounding set allows.
+ */
 public final class LinuxCapabilities {
 
-    /** Every capability name, by number (0..40). */
-    public static final List<String> ALL = List.of(
+    /** Every capability name berth knows, by number (0..40). */
+    public static final List<String> KNOWN = List.of(
             "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
             "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
             "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
@@ -30,16 +33,21 @@ public final class LinuxCapabilities {
     private LinuxCapabilities() {
     }
 
-    /** The effective capability list: add ALL, drop ALL, then named adds, then named drops (drop wins). */
-    public static List<String> compute(Capability request, boolean privileged) {
+    /**
+     * The container's capabilities: the runtime default (less what the node lacks), add ALL (the node's whole set),
+     * drop ALL, then named and ambient adds, then named drops (drop wins). Privileged: the node's whole set. A named
+     * capability the node lacks is refused here rather than by the OCI runtime, with a message that says why.
+     */
+    public static List<String> compute(Capability request, boolean privileged, BoundingSet node) {
         if (privileged) {
-            return ALL;
+            return node.capabilities();
         }
-        Set<String> caps = new LinkedHashSet<>(RUNTIME_DEFAULT);
         List<String> add = normalize(request.getAddCapabilitiesList());
         List<String> drop = normalize(request.getDropCapabilitiesList());
+        Set<String> caps = new LinkedHashSet<>();
+        RUNTIME_DEFAULT.stream().filter(node::contains).forEach(caps::add);
         if (add.contains("ALL")) {
-            caps.addAll(ALL);
+            caps.addAll(node.capabilities());
         }
         if (drop.contains("ALL")) {
             caps.clear();
@@ -47,6 +55,12 @@ public final class LinuxCapabilities {
         add.stream().filter(c -> !c.equals("ALL")).forEach(caps::add);
         caps.addAll(ambient(request));
         drop.forEach(caps::remove);
+        for (String cap : caps) {
+            if (!node.contains(cap)) {
+                throw BerthException.failedPrecondition("capability " + cap + " cannot be granted: this node's "
+                        + "capability bounding set lacks it (the runtime's own process does not hold it)");
+            }
+        }
         return new ArrayList<>(caps);
     }
 
@@ -68,7 +82,7 @@ public final class LinuxCapabilities {
                 continue;
             }
             String full = upper.startsWith("CAP_") ? upper : "CAP_" + upper;
-            if (!ALL.contains(full)) {
+            if (!KNOWN.contains(full)) {
                 throw BerthException.invalidArgument("unknown capability " + name);
             }
             result.add(full);

@@ -98,15 +98,11 @@ public final class SeccompProfiles {
     }
 
     /**
-     * The seccomp section for a container, or null for none (privileged, Unconfined).
+     * The seccomp section for an unprivileged container's profile, or null for none (Unconfined).
      *
      * @param capabilities the container's bounding set, which decides the capability-gated calls
      */
-    public static OciSpec.Seccomp forContainer(SecurityProfile profile, boolean privileged, List<String> capabilities,
-            OciJson json) {
-        if (privileged) {
-            return null;
-        }
+    public static OciSpec.Seccomp forContainer(SecurityProfile profile, List<String> capabilities, OciJson json) {
         switch (profile.getProfileType()) {
             case Unconfined:
                 return null;
@@ -153,10 +149,17 @@ public final class SeccompProfiles {
         if (!path.startsWith("/")) {
             throw BerthException.invalidArgument("seccomp localhost profile must be an absolute path: " + ref);
         }
+        OciSpec.Seccomp profile;
         try {
-            return json.fromBytes(Files.readAllBytes(Path.of(path)), OciSpec.Seccomp.class);
+            profile = json.fromBytes(Files.readAllBytes(Path.of(path)), OciSpec.Seccomp.class);
         } catch (IOException | RuntimeException e) {
             throw BerthException.invalidArgument("cannot load seccomp profile " + path + ": " + e.getMessage());
         }
+        // runc runs a profile with neither a default action nor syscalls (an empty object) unconfined, and a JSON
+        // null leaves no profile at all: the container would run unconfined while its request names a profile.
+        if (profile == null || profile.defaultAction() == null || profile.defaultAction().isEmpty()) {
+            throw BerthException.invalidArgument("seccomp profile " + path + " has no defaultAction");
+        }
+        return profile;
     }
 }

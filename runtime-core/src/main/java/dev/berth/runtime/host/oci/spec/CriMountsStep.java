@@ -1,0 +1,68 @@
+package dev.berth.runtime.host.oci.spec;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.runtime.host.oci.ContainerSpecRequest;
+import dev.berth.runtime.host.oci.OciSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** The kubelet's mounts (volumes, service account tokens, /etc/hosts…) as bind mounts, after the defaults. */
+public final class CriMountsStep implements SpecStep {
+
+    @Override
+    public void apply(ContainerSpecRequest request, OciSpec.Builder spec) {
+        // Parents before children, so a mount under another mount lands on top of it.
+        List<Mount> mounts = new ArrayList<>(request.config().getMountsList());
+        mounts.sort(Comparator.comparingInt(m -> Path.of(RequestedMounts.destination(m.getContainerPath()))
+                .getNameCount()));
+        for (Mount mount : mounts) {
+            spec.addMount(bind(mount));
+        }
+    }
+
+    private static OciSpec.Mount bind(Mount mount) {
+        String destination = RequestedMounts.destination(mount.getContainerPath());
+        if (mount.getHostPath().isEmpty()) {
+            if (mount.hasImage()) {
+                throw new BerthException(BerthException.Kind.UNIMPLEMENTED,
+                        "image volume mounts must be resolved to a host path before building the spec");
+            }
+            throw BerthException.invalidArgument("mount " + destination + " has no host path");
+        }
+        Path source = Path.of(mount.getHostPath());
+        if (!source.isAbsolute()) {
+            throw BerthException.invalidArgument("mount host path must be absolute: " + mount.getHostPath());
+        }
+        try {
+            if (!Files.exists(source)) {
+                // Like containerd: a missing hostPath source becomes an empty directory.
+                Files.createDirectories(source);
+            }
+            source = source.toRealPath();
+        } catch (IOException e) {
+            throw BerthException.invalidArgument("cannot use mount source " + mount.getHostPath() + ": " + e);
+        }
+        List<String> options = new ArrayList<>();
+        options.add("rbind");
+        switch (mount.getPropagation()) {
+            case PROPAGATION_HOST_TO_CONTAINER: options.add("rslave"); break;
+            case PROPAGATION_BIDIRECTIONAL: options.add("rshared"); break;
+            default: options.add("rprivate"); break;
+        }
+        if (mount.getReadonly()) {
+            options.add(mount.getRecursiveReadOnly() ? "rro" : "ro");
+        } else {
+            if (mount.getRecursiveReadOnly()) {
+                throw BerthException.invalidArgument("recursive read-only mount " + destination
+                        + " must also be read-only");
+            }
+            options.add("rw");
+        }
+        return new OciSpec.Mount(destination, "bind", source.toString(), options);
+    }
+}
