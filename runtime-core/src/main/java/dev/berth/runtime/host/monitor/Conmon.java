@@ -69,8 +69,9 @@ public final class Conmon {
     }
 
     /**
-     * Runs a process in a running container and waits for it. conmon enforces the timeout (whole seconds, killing
-     * the exec's process group); {@code timeout} zero means none.
+     * Runs a process in a running container and waits for it; {@code timeout} zero means none. At the timeout
+     * (counted from the process's start) every process the exec started is killed, those that left its process
+     * group too, and reaped before this returns; conmon's own -T, a few seconds later, covers a daemon that dies.
      */
     public ExecSyncResult execSync(String containerId, OciSpec.Process process, Duration timeout) {
         return execs.run(checkId(containerId), process, timeout);

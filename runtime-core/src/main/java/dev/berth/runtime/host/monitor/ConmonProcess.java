@@ -59,6 +59,26 @@ final class ConmonProcess implements AutoCloseable {
         }
     }
 
+    /** Waits (on a pidfd, no polling) until conmon's first process has exited and reaps it; false at the deadline. */
+    boolean awaitExit(long deadline) {
+        if (reaped) {
+            return true;
+        }
+        int fd = Syscalls.pidfdOpen(pid);
+        if (fd >= 0) {
+            try {
+                if (!Syscalls.awaitReadable(fd, Math.max(0, (deadline - System.nanoTime()) / 1_000_000))) {
+                    return false;
+                }
+            } finally {
+                Syscalls.close(fd);
+            }
+        }
+        reaped = true;
+        Syscalls.waitpid(pid, true);
+        return true;
+    }
+
     /** SIGKILLs conmon's first process and reaps it; for a conmon that never got its start byte. */
     void kill() {
         Syscalls.kill(pid, Syscalls.SIGKILL);

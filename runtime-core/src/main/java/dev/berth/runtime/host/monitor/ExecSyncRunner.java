@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,13 @@ final class ExecSyncRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecSyncRunner.class);
     private static final int MAX_EXEC_OUTPUT = 16 * 1024 * 1024;
+    // berth ends a timed-out exec itself; conmon's -T, this many seconds later, covers a daemon that died mid-call.
+    // Generous: if -T fires first (berth stalled this long), a process that left the exec's session can outlive it.
+    private static final long CONMON_TIMEOUT_GRACE = 5;
     // Beyond conmon's own -T: if conmon itself hangs, berth gives up this much later.
     private static final Duration EXEC_BACKSTOP_SLACK = Duration.ofSeconds(10);
+    // For killing a timed-out exec, and then for conmon's exit and the reaping of what it ran.
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
     private static final Duration NO_BACKSTOP = Duration.ofDays(3650);
 
     private final ConmonSettings settings;
@@ -50,19 +56,18 @@ final class ExecSyncRunner {
         MonitorFs.createDirectories(files.dir(), settings.socketDir());
         try {
             Files.write(files.processSpec(), json.toBytes(process));
-            long seconds = 0;
-            if (!timeout.isZero() && !timeout.isNegative()) {
-                // conmon counts whole seconds; round up so the caller's deadline is never cut short.
-                seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
-            }
-            Duration backstop = seconds > 0 ? Duration.ofSeconds(seconds).plus(EXEC_BACKSTOP_SLACK) : NO_BACKSTOP;
-            List<SyncMessage> messages;
-            ConmonProcess conmon = spawner.spawn(args.execSync(id, execId, files, seconds), files.dir(),
+            boolean limited = !timeout.isZero() && !timeout.isNegative();
+            // conmon's -T counts whole seconds: rounded up, then the grace.
+            long conmonSeconds = limited ? Math.max(1, (timeout.toMillis() + 999) / 1000) + CONMON_TIMEOUT_GRACE : 0;
+            long backstop = System.nanoTime()
+                    + (limited ? Duration.ofSeconds(conmonSeconds).plus(EXEC_BACKSTOP_SLACK) : NO_BACKSTOP).toNanos();
+            Reports reports;
+            ConmonProcess conmon = spawner.spawn(args.execSync(id, execId, files, conmonSeconds), files.dir(),
                     files.conmonLog());
             try (conmon) {
                 try {
                     conmon.release();
-                    messages = conmon.sync().read(backstop, 2);
+                    reports = await(id, execId, conmon, limited ? Optional.of(timeout) : Optional.empty(), backstop);
                 } catch (TimeoutException e) {
                     LOG.warn("event=exec_backstop container={} exec={}", id, execId);
                     killExec(files, conmon);
@@ -78,7 +83,7 @@ final class ExecSyncRunner {
                 }
                 conmon.reap();
             }
-            return result(id, files, conmon, messages);
+            return result(id, files, conmon, reports);
         } catch (IOException e) {
             throw BerthException.internal("exec in container " + id + ": " + e, e);
         } finally {
@@ -91,20 +96,77 @@ final class ExecSyncRunner {
         }
     }
 
+    /** What conmon reported: the PID (or the runtime's failure), then the exit if any; whether berth killed it. */
+    private record Reports(SyncMessage started, Optional<SyncMessage> exit, boolean killedAtDeadline) {
+    }
+
+    /**
+     * Reads conmon's reports. With a timeout, berth ends the exec itself at the deadline, before conmon's -T would
+     * ({@link ExecTree} says why), and returns only once conmon and every process of the exec are gone.
+     */
+    private Reports await(String id, String execId, ConmonProcess conmon, Optional<Duration> timeout,
+            long backstop) throws TimeoutException, SyncPipe.MonitorDiedException {
+        SyncPipe sync = conmon.sync();
+        SyncMessage started = sync.next(backstop).orElseThrow(SyncPipe.MonitorDiedException::new);
+        if (timeout.isEmpty() || started.failed()) {
+            return new Reports(started, sync.next(backstop), false);
+        }
+        ExecTree tree = new ExecTree(conmon.pid(), started.data());
+        Optional<SyncMessage> exit;
+        boolean killed = false;
+        try {
+            // The exec's time runs from its start, as conmon's -T does.
+            exit = sync.next(System.nanoTime() + timeout.get().toNanos());
+        } catch (TimeoutException e) {
+            killed = true;
+            tree.killAll(System.nanoTime() + KILL_GRACE.toNanos());
+            exit = sync.next(System.nanoTime() + EXEC_BACKSTOP_SLACK.toNanos());
+        }
+        if (!killed && exit.map(SyncMessage::timedOut).orElse(false)) {
+            // conmon's -T came first (berth was late): it killed the exec's process group only, and goes on to exit
+            // without reaping what dies after it wrote this; what left the group still runs.
+            tree.killLeft();
+        }
+        if (killed || exit.map(SyncMessage::timedOut).orElse(false)) {
+            awaitGone(id, execId, conmon, tree);
+        }
+        return new Reports(started, exit, killed);
+    }
+
+    /** Waits for conmon to exit, then for every process of the exec to be reaped (by conmon, or else by init). */
+    private static void awaitGone(String id, String execId, ConmonProcess conmon, ExecTree tree) {
+        long deadline = System.nanoTime() + KILL_GRACE.toNanos();
+        if (!conmon.awaitExit(deadline)) {
+            LOG.warn("event=exec_conmon_stuck container={} exec={} pid={}", id, execId, conmon.pid());
+            conmon.killTree();
+        }
+        try {
+            List<Long> left = tree.awaitReaped(deadline);
+            if (!left.isEmpty()) {
+                LOG.warn("event=exec_processes_left container={} exec={} pids={}", id, execId, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** conmon said "{data: pid}" then "{data: exit}", or -1 with the runtime's error or "command timed out". */
-    private static ExecSyncResult result(String id, ExecFiles files, ConmonProcess conmon,
-            List<SyncMessage> messages) throws IOException {
-        SyncMessage first = messages.get(0);
+    private static ExecSyncResult result(String id, ExecFiles files, ConmonProcess conmon, Reports reports)
+            throws IOException {
+        SyncMessage first = reports.started();
         if (first.failed()) {
             if (first.timedOut()) {
                 return timedOut(files);
             }
             throw BerthException.internal("exec in container " + id + " failed: " + first.message(), null);
         }
-        if (messages.size() < 2) {
+        if (reports.killedAtDeadline()) {
+            return timedOut(files);
+        }
+        if (reports.exit().isEmpty()) {
             throw BerthException.internal("conmon reported no exit for exec in " + id + conmon.diagnostics(), null);
         }
-        SyncMessage exit = messages.get(1);
+        SyncMessage exit = reports.exit().get();
         if (exit.timedOut()) {
             return timedOut(files);
         }
