@@ -10,19 +10,20 @@ import java.nio.file.Path;
  */
 public final class PendingContainer implements AutoCloseable {
 
-    private final Conmon conmon;
+    private final MonitorLauncher launcher;
     private final String containerId;
     private final MonitorFiles files;
-    private final Conmon.Spawned spawned;
+    private final ConmonProcess conmon;
     private final Path newLog;
     private boolean released;
     private boolean closed;
 
-    PendingContainer(Conmon conmon, String containerId, MonitorFiles files, Conmon.Spawned spawned, Path newLog) {
-        this.conmon = conmon;
+    PendingContainer(MonitorLauncher launcher, String containerId, MonitorFiles files, ConmonProcess conmon,
+            Path newLog) {
+        this.launcher = launcher;
         this.containerId = containerId;
         this.files = files;
-        this.spawned = spawned;
+        this.conmon = conmon;
         this.newLog = newLog;
     }
 
@@ -40,9 +41,9 @@ public final class PendingContainer implements AutoCloseable {
         }
         released = true;
         try {
-            return conmon.release(containerId, files, spawned);
+            return launcher.release(containerId, files, conmon);
         } finally {
-            spawned.close();
+            conmon.close();
         }
     }
 
@@ -54,8 +55,8 @@ public final class PendingContainer implements AutoCloseable {
         }
         closed = true;
         if (!released) {
-            conmon.abort(containerId, spawned, newLog);
+            launcher.abort(containerId, conmon, newLog);
         }
-        spawned.close();
+        conmon.close();
     }
 }

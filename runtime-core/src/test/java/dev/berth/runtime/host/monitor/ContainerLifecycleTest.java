@@ -22,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +199,37 @@ class ContainerLifecycleTest {
                     Duration.ofSeconds(5)));
             assertTrue(missing.getMessage().contains("no such file") || missing.getMessage().contains("not found"),
                     missing.getMessage());
+        }
+    }
+
+    @Test
+    void timedOutExecSyncReturnsOnceItsProcessesAreKilledAndReaped() throws Exception {
+        try (TestHost host = TestHost.create()) {
+            SandboxFixture pod = new SandboxFixture(host);
+            SandboxFixture.Container c = pod.create(SandboxFixture.config("sh", "-c", SLEEPER));
+            host.runtime().start(c.id());
+            List<String> containerOnly = List.of(
+                    "sh: sh -c " + SLEEPER,
+                    "sleep: sleep 1000");
+            eventually("the container's two processes run", () -> containerOnly.equals(pidNamespaceQuietly(c)));
+            // The exec alone; a child in its process group; a child that left it with setsid.
+            for (List<String> command : List.of(
+                    List.of("sleep", "4321"),
+                    List.of("sh", "-c", "sleep 4321 & sleep 4321"),
+                    List.of("sh", "-c", "setsid sleep 4321 & sleep 4321"))) {
+                ExecSyncResult result = host.conmon().execSync(c.id(), ContainerSpecBuilder.execProcess(c.spec(),
+                        command, false), Duration.ofSeconds(1));
+                // Looked at once, no wait and no retry: ExecSync returned, so nothing of the exec may be left, not
+                // even a zombie for some other parent to reap.
+                List<String> left = pidNamespace(c);
+                List<Long> live = hostProcessesRunning("sleep 4321");
+                assertTrue(result.timedOut(), command + " timed out");
+                assertEquals(-1, result.exitCode(), command.toString());
+                assertEquals(List.of(), live, command + ": processes running 'sleep 4321' on the host");
+                assertEquals(containerOnly, left, command + ": processes in the container's PID namespace");
+            }
+            assertTrue(host.processesUsingStateDir().stream().noneMatch(pid -> cmdline(pid).contains("exec-")),
+                    "no exec conmon left");
         }
     }
 
@@ -386,6 +419,47 @@ class ContainerLifecycleTest {
                     .map(ContainerLifecycleTest::cmdline).toList();
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The processes of the container's PID namespace as {@code "comm: cmdline"}, in PID order, read through its
+     * init's root (its own /proc); a zombie shows as {@code "comm: <defunct>"} (the kernel frees its cmdline).
+     */
+    private static List<String> pidNamespace(SandboxFixture.Container c) throws IOException {
+        Path proc = Path.of("/proc/" + c.monitor().pid() + "/root/proc");
+        List<String> processes = new ArrayList<>();
+        try (var entries = Files.list(proc)) {
+            for (Path dir : entries.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString()))).toList()) {
+                try {
+                    String stat = Files.readString(dir.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    boolean zombie = stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+                    String args = new String(Files.readAllBytes(dir.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ').strip();
+                    processes.add(comm + ": " + (zombie ? "<defunct>" : args));
+                } catch (IOException e) {
+                    // reaped while we read: gone
+                }
+            }
+        }
+        return processes;
+    }
+
+    private static List<String> pidNamespaceQuietly(SandboxFixture.Container c) {
+        try {
+            return pidNamespace(c);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Host PIDs whose command line is exactly {@code command} (arguments joined by spaces). */
+    private static List<Long> hostProcessesRunning(String command) throws IOException {
+        try (var entries = Files.list(Path.of("/proc"))) {
+            return entries.map(p -> p.getFileName().toString()).filter(name -> name.matches("\\d+"))
+                    .map(Long::parseLong).filter(pid -> cmdline(pid).strip().equals(command)).sorted().toList();
         }
     }
 

@@ -1,0 +1,128 @@
+package dev.berth.runtime.host.monitor;
+
+import dev.berth.runtime.host.sys.Syscalls;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The processes of one exec-sync, and how to end them all before the call returns.
+ *
+ * <p>Who they are: the exec'd process (its PID is conmon's first sync message) runs in a session of its own, and
+ * its conmon is a child subreaper that runs in the foreground ({@code --sync}), so every process the exec starts is
+ * a descendant of that conmon (an orphan is reparented to it, even one that left the session with setsid), or still
+ * in the exec's session or process group. Nothing else is: the container's init and other execs have their own
+ * sessions and monitors. Only those are ever signalled.
+ *
+ * <p>Why the order: conmon reaps its children only while it waits for the exec'd process. Once that one is reaped it
+ * writes the exit, reaps the zombies it has at exit and is gone; a process that dies after that becomes a zombie of
+ * init, visible in the container until init gets to it. So the exec'd process is stopped first, everything else is
+ * killed and awaited, and the exec'd process is killed last: by the time conmon reports, it has reaped them all.
+ * A process cannot fork with a signal pending, so once a scan finds nobody new after the signals, it found them all.
+ */
+final class ExecTree {
+
+    private static final int SIGSTOP = 19;
+    private static final long REAP_POLL_MILLIS = 5;
+
+    private final long conmonPid;
+    private final long execPid;
+    // Every process of the exec berth has seen, so that each can be awaited after conmon is gone.
+    private final Map<Long, ProcTable.Proc> seen = new LinkedHashMap<>();
+
+    ExecTree(long conmonPid, long execPid) {
+        this.conmonPid = conmonPid;
+        this.execPid = execPid;
+    }
+
+    /** Ends the exec while its conmon still waits for it; returns once the exec'd process itself is SIGKILLed. */
+    void killAll(long deadline) {
+        // The exec'd process leads its session; a PID that names anything else was reused.
+        Optional<ProcTable.Proc> exec = ProcTable.read(execPid)
+                .filter(p -> p.ppid() == conmonPid || p.session() == execPid);
+        exec.ifPresent(p -> {
+            seen.put(p.pid(), p);
+            signal(p, SIGSTOP);
+        });
+        Map<Long, ProcTable.Proc> killed = new LinkedHashMap<>();
+        while (System.nanoTime() < deadline) {
+            List<ProcTable.Proc> fresh = members(ProcTable.read())
+                    .filter(p -> p.pid() != execPid && !p.exited() && !killed.containsKey(p.pid()))
+                    .toList();
+            if (fresh.isEmpty()) {
+                break;
+            }
+            for (ProcTable.Proc proc : fresh) {
+                seen.put(proc.pid(), proc);
+                signal(proc, Syscalls.SIGKILL);
+                killed.put(proc.pid(), proc);
+            }
+        }
+        for (ProcTable.Proc proc : killed.values()) {
+            awaitExit(proc, deadline);
+        }
+        exec.ifPresent(p -> signal(p, Syscalls.SIGKILL));
+    }
+
+    /**
+     * Kills whatever of the exec still runs (after conmon's own timeout, which kills only the exec's process group);
+     * call it before conmon exits, while orphans are still its children.
+     */
+    void killLeft() {
+        members(ProcTable.read()).forEach(proc -> {
+            seen.put(proc.pid(), proc);
+            if (!proc.exited()) {
+                signal(proc, Syscalls.SIGKILL);
+            }
+        });
+    }
+
+    /**
+     * Waits until every process seen is reaped; call it once conmon is gone (then a late zombie is init's to reap).
+     * Returns the PIDs still there at the deadline.
+     */
+    List<Long> awaitReaped(long deadline) throws InterruptedException {
+        List<ProcTable.Proc> left = new ArrayList<>(seen.values());
+        while (true) {
+            left.removeIf(proc -> !ProcTable.present(proc));
+            if (left.isEmpty() || System.nanoTime() >= deadline) {
+                return left.stream().map(ProcTable.Proc::pid).toList();
+            }
+            // Reaping is up to another process (init): nothing to wait on but its result.
+            TimeUnit.MILLISECONDS.sleep(REAP_POLL_MILLIS);
+        }
+    }
+
+    private Stream<ProcTable.Proc> members(ProcTable table) {
+        Map<Long, ProcTable.Proc> members = new LinkedHashMap<>();
+        table.descendants(conmonPid).forEach(p -> members.put(p.pid(), p));
+        table.inSessionOrGroup(execPid).forEach(p -> members.put(p.pid(), p));
+        return members.values().stream();
+    }
+
+    /** Signals {@code proc} if its PID still names the same process (not one that got the PID since). */
+    private static void signal(ProcTable.Proc proc, int signal) {
+        if (ProcTable.present(proc)) {
+            Syscalls.kill((int) proc.pid(), signal);
+        }
+    }
+
+    /** Waits for a process to exit (become a zombie) through a pidfd, which is readable from then on. */
+    private static void awaitExit(ProcTable.Proc proc, long deadline) {
+        int fd = Syscalls.pidfdOpen((int) proc.pid());
+        if (fd < 0) {
+            return;
+        }
+        try {
+            if (ProcTable.present(proc)) {
+                Syscalls.awaitReadable(fd, Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        } finally {
+            Syscalls.close(fd);
+        }
+    }
+}
