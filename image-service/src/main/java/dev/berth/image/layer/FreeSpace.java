@@ -31,10 +31,6 @@ public final class FreeSpace {
         return new FreeSpace(dir, () -> dir.toFile().getUsableSpace(), reserve);
     }
 
-    public long reserve() {
-        return reserve;
-    }
-
     /** Fails with RESOURCE_EXHAUSTED, naming {@code what}, when less than the reserve is free. */
     public void check(String what) {
         if (reserve == 0) {

@@ -28,15 +28,6 @@ public record SparseMap(List<Segment> segments, long realSize) {
         return new SparseMap(List.of(new Segment(0, size)), size);
     }
 
-    /** Stored bytes: what the tar entry's content holds. */
-    public long dataBytes() {
-        long sum = 0;
-        for (Segment s : segments) {
-            sum += s.length();
-        }
-        return sum;
-    }
-
     /**
      * Checks what a hostile header could get wrong (as Go's archive/tar does): negative or overflowing values,
      * segments out of order, overlapping or past the end, stored bytes that the segments do not account for.

@@ -272,6 +272,29 @@ class TarUnpackerTest {
     }
 
     @Test
+    void sparseMapsLongerThanTheHeaderAreRead() throws IOException {
+        long size = 1L << 30;
+        int extra = 40; // old GNU: 4 segments in the header, 21 per extension block; PAX 1.0: a map of 2 blocks
+        for (SparseFormat format : SparseFormat.values()) {
+            Path dir = work.resolve("long-" + format.name());
+            Files.createDirectories(dir);
+            unpacker.unpack(new ByteArrayInputStream(MaliciousLayers.sparseFile(format, size, extra,
+                    Compression.NONE).blob()), dir, LAYER);
+            Path big = dir.resolve("sparse/big");
+            assertEquals(size, Files.size(big), format.toString());
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "r")) {
+                for (int i = 1; i <= extra; i++) {
+                    long at = i * (size / (extra + 1)) + 8192;
+                    f.seek(at - 1);
+                    assertEquals(0, f.read(), format + " before region " + i);
+                    assertEquals('x', f.read(), format + " region " + i);
+                }
+            }
+            assertTrue(fs.lstat(big).blocks() * 512 < (extra + 8) * 8192L, format + ": too many blocks");
+        }
+    }
+
+    @Test
     void zeroBlocksOfPlainFilesAreHolesAndTheBytesStayTheSame() throws IOException {
         byte[] content = new byte[3 * 1024 * 1024 + 100];
         content[0] = 'a';

@@ -100,6 +100,15 @@ public final class MaliciousLayers {
      * few blocks, the file it describes is {@code size} bytes long.
      */
     public static Layer sparseFile(SparseFormat format, long size, Compression compression) {
+        return sparseFile(format, size, 0, compression);
+    }
+
+    /**
+     * As {@link #sparseFile(SparseFormat, long, Compression)} with {@code extraRegions} more data regions spread
+     * over the file ({@code x} at each {@code i * size / (extraRegions + 1)}), so the sparse map outgrows the header
+     * (old GNU extension blocks, a PAX 1.0 map of several blocks).
+     */
+    public static Layer sparseFile(SparseFormat format, long size, int extraRegions, Compression compression) {
         Path dir;
         try {
             dir = Files.createTempDirectory("berth-sparse-");
@@ -115,6 +124,10 @@ public final class MaliciousLayers {
                 file.write("middle".getBytes(StandardCharsets.US_ASCII));
                 file.seek(size - 4);
                 file.write("end!".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 1; i <= extraRegions; i++) {
+                    file.seek(i * (size / (extraRegions + 1)) + 8192);
+                    file.write('x');
+                }
             }
             Path tar = dir.resolve("layer.tar");
             List<String> argv = new ArrayList<>(List.of("tar", "--sparse"));
