@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
 import dev.berth.image.content.Digest;
 import dev.berth.image.layer.DiskUsage;
+import dev.berth.image.layer.FreeSpace;
 import dev.berth.image.layer.LayerInfo;
 import dev.berth.image.layer.LayerStore;
 import dev.berth.image.layer.NativeFs;
@@ -105,11 +106,13 @@ public final class ImageStore implements AutoCloseable {
         RetryPolicy retry = RetryPolicy.defaults();
         RegistryClient registry = RegistryClient.create(new RegistryHosts(config.registries()), json,
                 config.progressTimeout(), retry);
-        LayerFetcher fetcher = new LayerFetcher(registry, layers, new TarUnpacker(fs), diskUsage, retry);
+        FreeSpace space = FreeSpace.of(overlay, config.layerLimits().minFreeBytes());
+        LayerFetcher fetcher = new LayerFetcher(registry, layers, new TarUnpacker(fs), diskUsage, retry,
+                config.layerLimits().maxUnpackedBytes(), space);
         this.configFlights = new SingleFlight<>(configExecutor, scheduler, config.progressTimeout());
         this.layerFlights = new SingleFlight<>(layerExecutor, scheduler, config.progressTimeout());
         this.puller = new ImagePuller(registry, json, config.platform(), blobs, layers, leases, fetcher,
-                configFlights, layerFlights, scheduler, config.progressTimeout());
+                configFlights, layerFlights, scheduler, config.progressTimeout(), space);
         this.pinnedIds = new HashSet<>();
         this.pinnedNames = new HashSet<>();
         for (String pinned : config.pinnedImages()) {

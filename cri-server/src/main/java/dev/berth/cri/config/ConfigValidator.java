@@ -52,6 +52,12 @@ final class ConfigValidator {
         if (images.progressTimeoutSeconds() < 1) {
             fail("images.progress_timeout_seconds", "must be at least 1");
         }
+        if (images.maxLayerUnpackedBytes() < 1) {
+            fail("images.max_layer_unpacked_bytes", "must be at least 1");
+        }
+        if (images.minFreeBytes() < 0) {
+            fail("images.min_free_bytes", "must not be negative");
+        }
         validateNetwork(config.network());
         requireHostPort("streaming.address", config.streaming().address(), false);
         requireHostPort("metrics.address", config.metrics().address(), true);

@@ -1,17 +1,25 @@
 package dev.berth.cri.config;
 
+import dev.berth.image.LayerLimits;
 import java.util.List;
 
-/** Pull behaviour and images that garbage collection must keep. */
-public record ImagesSection(Integer pullParallelism, Integer progressTimeoutSeconds, List<String> pinned) {
+/**
+ * Pull behaviour, images that garbage collection must keep, and what unpacking one layer may cost the node: its
+ * uncompressed size ({@code max_layer_unpacked_bytes}) and the free space it must leave ({@code min_free_bytes}).
+ */
+public record ImagesSection(Integer pullParallelism, Integer progressTimeoutSeconds, List<String> pinned,
+                            Long maxLayerUnpackedBytes, Long minFreeBytes) {
 
     public ImagesSection {
         pullParallelism = pullParallelism == null ? 3 : pullParallelism;
         progressTimeoutSeconds = progressTimeoutSeconds == null ? 60 : progressTimeoutSeconds;
         pinned = pinned == null ? List.of() : List.copyOf(pinned);
+        maxLayerUnpackedBytes = maxLayerUnpackedBytes == null ? LayerLimits.DEFAULT_MAX_UNPACKED_BYTES
+                : maxLayerUnpackedBytes;
+        minFreeBytes = minFreeBytes == null ? LayerLimits.DEFAULT_MIN_FREE_BYTES : minFreeBytes;
     }
 
     static ImagesSection defaults() {
-        return new ImagesSection(null, null, null);
+        return new ImagesSection(null, null, null, null, null);
     }
 }

@@ -7,6 +7,7 @@ import dev.berth.cri.config.NetworkSection;
 import dev.berth.cri.config.RegistrySection;
 import dev.berth.cri.config.RuntimeSection;
 import dev.berth.image.ImageStoreConfig;
+import dev.berth.image.LayerLimits;
 import dev.berth.image.RegistryConfig;
 import dev.berth.runtime.RuntimeConfig;
 import dev.berth.runtime.host.cgroup.CgroupDriver;
@@ -27,7 +28,8 @@ public final class ModuleConfigs {
         Map<String, RegistryConfig> registries = new LinkedHashMap<>();
         config.registry().forEach((host, section) -> registries.put(host, registry(section)));
         return new ImageStoreConfig(Path.of(config.storage().root()), config.images().pullParallelism(),
-                Duration.ofSeconds(config.images().progressTimeoutSeconds()), registries, config.images().pinned());
+                Duration.ofSeconds(config.images().progressTimeoutSeconds()), registries, config.images().pinned(),
+                new LayerLimits(config.images().maxLayerUnpackedBytes(), config.images().minFreeBytes()));
     }
 
     private static RegistryConfig registry(RegistrySection section) {

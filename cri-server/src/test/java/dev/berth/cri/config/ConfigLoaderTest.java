@@ -82,6 +82,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void layerLimitsParseAndImpossibleOnesAreRefused() {
+        BerthConfig config = loader.parse("[images]\nmax_layer_unpacked_bytes = 1048576\nmin_free_bytes = 0\n",
+                origin);
+        assertEquals(1048576L, config.images().maxLayerUnpackedBytes());
+        assertEquals(0L, config.images().minFreeBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("[images]\nmin_free_bytes = -1\n", origin));
+        assertTrue(e.getMessage().contains("images.min_free_bytes"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> loader.parse("[images]\nmax_layer_unpacked_bytes = 0\n", origin));
+        assertTrue(e.getMessage().contains("images.max_layer_unpacked_bytes"), e.getMessage());
+    }
+
+    @Test
     void unknownSectionIsRejected() {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.parse("[servr]\nsocket = \"/x\"\n",
                 origin));

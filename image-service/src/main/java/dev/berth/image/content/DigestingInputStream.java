@@ -9,8 +9,8 @@ import java.security.MessageDigest;
 
 /**
  * Hashes and counts what is read through it, so content is verified while it streams. Reading past the expected
- * size fails at once (a registry cannot make berth read an unbounded body); {@link #verify} checks size and digest
- * at the end.
+ * size fails at once, after one byte more than declared has been asked of the source (a registry cannot make berth
+ * read an unbounded body); {@link #verify} checks size and digest at the end.
  */
 public final class DigestingInputStream extends FilterInputStream {
 
@@ -36,6 +36,11 @@ public final class DigestingInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (expectedSize >= 0) {
+            // A body longer than declared is read up to one byte past the declared size, never further.
+            long allowed = expectedSize - count;
+            len = allowed < len ? (int) allowed + 1 : len;
+        }
         int n = super.read(b, off, len);
         if (n > 0) {
             hasher.update(b, off, n);

@@ -10,10 +10,13 @@ import java.util.Map;
  *                 '6' fifo
  * @param mode     permission bits including setuid/setgid/sticky
  * @param linkName symlink target or hard link source, else empty
+ * @param size     the file's length (of a sparse file: with its holes)
  * @param xattrs   extended attributes from {@code SCHILY.xattr.*} / {@code LIBARCHIVE.xattr.*}, raw bytes
+ * @param layout   where a regular file's stored content goes (one segment unless the entry is sparse)
  */
 public record TarEntry(String name, char type, int mode, long uid, long gid, long size, long mtimeSeconds,
-                       int mtimeNanos, String linkName, int devMajor, int devMinor, Map<String, byte[]> xattrs) {
+                       int mtimeNanos, String linkName, int devMajor, int devMinor, Map<String, byte[]> xattrs,
+                       SparseMap layout) {
 
     public static final char FILE = '0';
     public static final char HARD_LINK = '1';

@@ -5,21 +5,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Reads ustar/GNU/PAX tar streams as layers use them. Written here rather than borrowed because layer
  * xattrs ({@code SCHILY.xattr.security.capability}) are binary and must reach the disk byte for byte, and
- * because the unpacker must see every header field unmodified. GNU sparse files and multi-volume archives are
+ * because the unpacker must see every header field unmodified. GNU sparse files (old GNU {@code 'S'} headers and
+ * PAX {@code GNU.sparse.*} versions 0.0, 0.1 and 1.0) come with their {@link SparseMap}; multi-volume archives are
  * refused.
  */
 public final class TarReader {
 
     private static final int BLOCK = 512;
     private static final int MAX_EXTENSION = 1 << 20;
+    /** Bounds the memory a sparse map may take (16 bytes a segment); real sparse files need far fewer. */
+    private static final int MAX_SPARSE_SEGMENTS = 1 << 18;
+    private static final String SPARSE_MAP = "GNU.sparse.map";
 
     private final InputStream in;
     private final byte[] header = new byte[BLOCK];
@@ -63,7 +69,6 @@ public final class TarReader {
                     longLink = cString(readExtension(size));
                     continue;
                 }
-                case 'S' -> throw new TarFormatException("GNU sparse files are not supported");
                 case 'M', 'V' -> throw new TarFormatException("multi-volume tar archives are not supported");
                 default -> {
                     return entry(type, size, pax, longName, longLink);
@@ -100,6 +105,7 @@ public final class TarReader {
         long uid = number(108, 8);
         long gid = number(116, 8);
         long mtime = number(136, 12);
+        Map<String, String> sparse = new HashMap<>();
         int nanos = 0;
         int major = (int) number(329, 8);
         int minor = (int) number(337, 8);
@@ -127,7 +133,7 @@ public final class TarReader {
                         xattrs.put(java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()),
                                 StandardCharsets.UTF_8), Base64.getDecoder().decode(value.strip()));
                     } else if (key.startsWith("GNU.sparse.")) {
-                        throw new TarFormatException("GNU sparse files are not supported");
+                        sparse.put(key.substring("GNU.sparse.".length()), value.strip());
                     }
                 }
             }
@@ -135,12 +141,148 @@ public final class TarReader {
         if (size < 0) {
             throw new TarFormatException("negative size in tar entry " + name);
         }
-        char normalized = type == '\0' || type == '7' ? TarEntry.FILE : type;
+        char normalized = type == '\0' || type == '7' || type == 'S' ? TarEntry.FILE : type;
+        int mode = (int) (number(100, 8) & 07777);
         // Only regular files carry content; a size on a link or directory header is still skipped correctly.
         remaining = size;
         padding = (BLOCK - size % BLOCK) % BLOCK;
-        int mode = (int) (number(100, 8) & 07777);
-        return new TarEntry(name, normalized, mode, uid, gid, size, mtime, nanos, link, major, minor, xattrs);
+        SparseMap layout;
+        if (type == 'S') {
+            layout = oldGnuSparseMap();
+        } else if (!sparse.isEmpty() && isPaxSparse(sparse)) {
+            if (normalized != TarEntry.FILE) {
+                throw new TarFormatException("sparse map on tar entry " + name + ", which is not a regular file");
+            }
+            name = sparse.getOrDefault("name", name);
+            layout = paxSparseMap(sparse);
+        } else {
+            layout = SparseMap.dense(size);
+        }
+        return new TarEntry(name, normalized, mode, uid, gid, layout.realSize(), mtime, nanos, link, major, minor,
+                xattrs, layout);
+    }
+
+    /**
+     * The old GNU format: four segments in the header, then extension blocks of 21 while the "is extended" flag is
+     * set, all before the entry's data; the real size at offset 483.
+     */
+    private SparseMap oldGnuSparseMap() throws IOException {
+        long realSize = number(483, 12);
+        List<SparseMap.Segment> segments = new ArrayList<>();
+        boolean extended = readSegments(header, 386, 4, segments) && header[482] != 0;
+        byte[] block = new byte[BLOCK];
+        while (extended) {
+            if (in.readNBytes(block, 0, BLOCK) < BLOCK) {
+                throw new EOFException("sparse header truncated");
+            }
+            extended = readSegments(block, 0, 21, segments) && block[504] != 0;
+        }
+        return SparseMap.checked(segments, realSize, remaining);
+    }
+
+    /** Reads up to {@code max} 24-byte segments; false when an empty one ends the list early. */
+    private boolean readSegments(byte[] block, int offset, int max, List<SparseMap.Segment> into)
+            throws TarFormatException {
+        for (int i = 0; i < max; i++) {
+            int at = offset + i * 24;
+            if (block[at] == 0) {
+                return false;
+            }
+            if (into.size() >= MAX_SPARSE_SEGMENTS) {
+                throw new TarFormatException("sparse map of more than " + MAX_SPARSE_SEGMENTS + " segments");
+            }
+            into.add(new SparseMap.Segment(number(block, at, 12), number(block, at + 12, 12)));
+        }
+        return true;
+    }
+
+    /** PAX sparse files as Go's archive/tar tells the versions apart. */
+    private static boolean isPaxSparse(Map<String, String> sparse) {
+        String version = sparse.getOrDefault("major", "") + "." + sparse.getOrDefault("minor", "");
+        return switch (version) {
+            case "0.0", "0.1", "1.0" -> true;
+            case "." -> sparse.containsKey("map");
+            default -> false; // an unknown version: the entry is read as the plain file it claims to be
+        };
+    }
+
+    private SparseMap paxSparseMap(Map<String, String> sparse) throws IOException {
+        String sizeText = sparse.containsKey("size") ? sparse.get("size") : sparse.get("realsize");
+        long realSize = sizeText == null ? remaining : parseLong("GNU.sparse.size", sizeText);
+        List<SparseMap.Segment> segments;
+        if ("1".equals(sparse.get("major"))) {
+            segments = sparseMapInData();
+        } else {
+            segments = sparseMapRecord(sparse.getOrDefault("map", ""));
+            if (sparse.containsKey("numblocks")
+                    && parseLong("GNU.sparse.numblocks", sparse.get("numblocks")) != segments.size()) {
+                throw new TarFormatException("GNU.sparse.numblocks does not match GNU.sparse.map");
+            }
+        }
+        return SparseMap.checked(segments, realSize, remaining);
+    }
+
+    /** 0.0 and 0.1: {@code offset,length,offset,length…} in one record. */
+    private static List<SparseMap.Segment> sparseMapRecord(String map) throws TarFormatException {
+        List<SparseMap.Segment> segments = new ArrayList<>();
+        if (map.isEmpty()) {
+            return segments;
+        }
+        String[] numbers = map.split(",", -1);
+        if (numbers.length % 2 != 0 || numbers.length / 2 > MAX_SPARSE_SEGMENTS) {
+            throw new TarFormatException("malformed GNU.sparse.map");
+        }
+        for (int i = 0; i < numbers.length; i += 2) {
+            segments.add(new SparseMap.Segment(parseLong(SPARSE_MAP, numbers[i]),
+                    parseLong(SPARSE_MAP, numbers[i + 1])));
+        }
+        return segments;
+    }
+
+    /**
+     * 1.0: the map opens the entry's data as decimal lines (count, then offset and length per segment), padded to
+     * whole blocks; the data proper follows.
+     */
+    private List<SparseMap.Segment> sparseMapInData() throws IOException {
+        StringBuilder text = new StringBuilder();
+        byte[] block = new byte[BLOCK];
+        int lines = 0;
+        long needed = 1;
+        List<String> tokens = new ArrayList<>();
+        while (lines < needed) {
+            if (remaining < BLOCK || text.length() + BLOCK > MAX_EXTENSION) {
+                throw new TarFormatException("GNU sparse map truncated or too large");
+            }
+            if (in.readNBytes(block, 0, BLOCK) < BLOCK) {
+                throw new EOFException("GNU sparse map truncated");
+            }
+            remaining -= BLOCK;
+            for (byte b : block) {
+                if (b == '\n') {
+                    tokens.add(text.toString());
+                    text.setLength(0);
+                    lines++;
+                    if (lines == 1) {
+                        long count = parseLong("sparse map count", tokens.get(0));
+                        if (count < 0 || count > MAX_SPARSE_SEGMENTS) {
+                            throw new TarFormatException("sparse map of " + count + " segments");
+                        }
+                        needed = 1 + 2 * count;
+                    }
+                    if (lines == needed) {
+                        break;
+                    }
+                } else {
+                    text.append((char) (b & 0xff));
+                }
+            }
+        }
+        List<SparseMap.Segment> segments = new ArrayList<>();
+        for (int i = 1; i < tokens.size(); i += 2) {
+            segments.add(new SparseMap.Segment(parseLong(SPARSE_MAP, tokens.get(i)),
+                    parseLong(SPARSE_MAP, tokens.get(i + 1))));
+        }
+        return segments;
     }
 
     /** Reads a header block; false at the end-of-archive marker or a clean end of stream. */
@@ -207,13 +349,29 @@ public final class TarReader {
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
             byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end - 1);
-            if (value.length == 0) {
+            if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
+                sparse00(into, key, value);
+            } else if (value.length == 0) {
                 into.remove(key);
             } else {
                 into.put(key, value);
             }
             i = end;
         }
+    }
+
+    /**
+     * Sparse format 0.0 repeats {@code GNU.sparse.offset} and {@code GNU.sparse.numbytes} in turn; they are joined
+     * into the 0.1 form, {@code GNU.sparse.map}.
+     */
+    private static void sparse00(Map<String, byte[]> into, String key, byte[] value) throws TarFormatException {
+        String map = into.containsKey(SPARSE_MAP) ? new String(into.get(SPARSE_MAP), StandardCharsets.US_ASCII) : "";
+        int numbers = map.isEmpty() ? 0 : map.split(",", -1).length;
+        if ((numbers % 2 == 0) != key.equals("GNU.sparse.offset")) {
+            throw new TarFormatException("GNU.sparse.offset and GNU.sparse.numbytes out of turn");
+        }
+        String joined = (map.isEmpty() ? "" : map + ",") + new String(value, StandardCharsets.US_ASCII);
+        into.put(SPARSE_MAP, joined.getBytes(StandardCharsets.US_ASCII));
     }
 
     private void skipRest() throws IOException {
@@ -233,8 +391,12 @@ public final class TarReader {
         }
     }
 
-    /** An octal field, or GNU base-256 when the high bit of the first byte is set. */
     private long number(int offset, int length) throws TarFormatException {
+        return number(header, offset, length);
+    }
+
+    /** An octal field, or GNU base-256 when the high bit of the first byte is set. */
+    private static long number(byte[] header, int offset, int length) throws TarFormatException {
         if ((header[offset] & 0x80) != 0) {
             boolean negative = (header[offset] & 0x40) != 0;
             long value = header[offset] & 0x3f;

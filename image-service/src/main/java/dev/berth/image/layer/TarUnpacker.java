@@ -7,12 +7,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,8 +20,10 @@ import java.util.Set;
 
 /**
  * Unpacks a layer tar into a directory, keeping modes (setuid too), owners, nanosecond mtimes, xattrs, hard links,
- * symlinks, device nodes and fifos, and turning OCI whiteouts into overlay whiteouts: {@code .wh.NAME} becomes a
- * 0/0 character device {@code NAME}, {@code .wh..wh..opq} sets {@code trusted.overlay.opaque=y} on its directory.
+ * symlinks, device nodes and fifos (created as Docker and containerd do when run as root: the container's device
+ * cgroup, not the node in the image, decides access), writing sparse files and zero blocks as holes
+ * ({@link SparseFileWriter}), and turning OCI whiteouts into overlay whiteouts: {@code .wh.NAME} becomes a 0/0
+ * character device {@code NAME}, {@code .wh..wh..opq} sets {@code trusted.overlay.opaque=y} on its directory.
  *
  * <p>Nothing is written outside the directory: absolute names are read from the layer's root, {@code ..} is refused,
  * every parent of an entry must be a real directory inside the layer (never a symlink, so no write goes through
@@ -65,7 +65,7 @@ public final class TarUnpacker {
         private final Set<Path> realDirs = new HashSet<>();
         private final List<TarEntry> dirTimes = new ArrayList<>();
         private final List<Path> dirTimePaths = new ArrayList<>();
-        private final byte[] buffer = new byte[128 * 1024];
+        private final SparseFileWriter writer = new SparseFileWriter(128 * 1024);
         private long entries;
         private long fileBytes;
         private long whiteouts;
@@ -256,17 +256,12 @@ public final class TarUnpacker {
         }
 
         private void writeFile(Path target, TarEntry entry) throws IOException {
-            OutputStream out = local(() -> Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE));
             try {
-                int n;
-                while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                    int count = n;
-                    local(() -> out.write(buffer, 0, count));
-                    fileBytes += n;
-                }
-            } finally {
-                local(out::close);
+                fileBytes += writer.write(target, entry.layout(), tar::read);
+            } catch (SparseFileWriter.SourceException e) {
+                throw (IOException) e.getCause(); // the layer stream failed, not the disk: a retry may help
+            } catch (IOException e) {
+                throw writeFailure(e);
             }
         }
 
@@ -309,11 +304,15 @@ public final class TarUnpacker {
             try {
                 return call.run();
             } catch (IOException | UncheckedIOException e) {
-                String message = e.getMessage();
-                BerthException.Kind kind = message != null && message.contains("No space left")
-                        ? BerthException.Kind.RESOURCE_EXHAUSTED : BerthException.Kind.INTERNAL;
-                throw new BerthException(kind, "cannot unpack layer " + layer + ": " + message, e);
+                throw writeFailure(e);
             }
+        }
+
+        private BerthException writeFailure(Exception e) {
+            String message = e.getMessage();
+            BerthException.Kind kind = message != null && message.contains("No space left")
+                    ? BerthException.Kind.RESOURCE_EXHAUSTED : BerthException.Kind.INTERNAL;
+            return new BerthException(kind, "cannot unpack layer " + layer + ": " + message, e);
         }
 
         private void local(LocalAction action) {

@@ -6,6 +6,7 @@ import dev.berth.image.Platform;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.content.Digest;
 import dev.berth.image.layer.ChainIds;
+import dev.berth.image.layer.FreeSpace;
 import dev.berth.image.layer.LayerInfo;
 import dev.berth.image.layer.LayerStore;
 import dev.berth.image.manifest.Descriptor;
@@ -55,11 +56,12 @@ public final class ImagePuller {
     private final ObjectMapper json;
     private final ScheduledExecutorService scheduler;
     private final Duration progressTimeout;
+    private final FreeSpace space;
 
     public ImagePuller(RegistryClient registry, ObjectMapper json, Platform platform, BlobStore blobs,
                        LayerStore layers, Leases leases, LayerFetcher fetcher,
                        SingleFlight<byte[]> configFlights, SingleFlight<LayerInfo> layerFlights,
-                       ScheduledExecutorService scheduler, Duration progressTimeout) {
+                       ScheduledExecutorService scheduler, Duration progressTimeout, FreeSpace space) {
         this.registry = registry;
         this.parser = new ManifestParser(json);
         this.platforms = new PlatformMatcher(platform);
@@ -73,11 +75,13 @@ public final class ImagePuller {
         this.json = json;
         this.scheduler = scheduler;
         this.progressTimeout = progressTimeout;
+        this.space = space;
     }
 
     public PulledImage pull(ImageReference ref, RegistryCredentials credentials, Instant deadline) {
         TransferControl control = new TransferControl(deadline, progressTimeout, scheduler);
         control.checkActive();
+        space.check("pull of " + ref); // before anything is written, so a refused pull leaves nothing
         Leases.Lease lease = leases.open();
         try {
             return pull(ref, credentials, deadline, control, lease);

@@ -2,8 +2,10 @@ package dev.berth.image.pull;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.image.content.DigestingInputStream;
+import dev.berth.image.layer.BoundedLayerStream;
 import dev.berth.image.layer.Decompression;
 import dev.berth.image.layer.DiskUsage;
+import dev.berth.image.layer.FreeSpace;
 import dev.berth.image.layer.IncompleteLayer;
 import dev.berth.image.layer.LayerInfo;
 import dev.berth.image.layer.LayerStore;
@@ -23,7 +25,8 @@ import java.io.InputStream;
  * Downloads one layer and unpacks it while it streams: blob → sha256 of the compressed bytes → gzip/zstd/none →
  * sha256 of the tar (the diff ID) → unpacker writing into an incomplete directory. The layer is published only
  * after both digests check out; anything else removes the directory. A connection lost mid-way starts the layer
- * over (with backoff); corrupt or malicious content does not.
+ * over (with backoff); corrupt or malicious content does not. The uncompressed stream is held to a size limit and
+ * to the storage reserve ({@link BoundedLayerStream}).
  */
 public final class LayerFetcher {
 
@@ -34,24 +37,36 @@ public final class LayerFetcher {
     private final TarUnpacker unpacker;
     private final DiskUsage usage;
     private final RetryPolicy retry;
+    private final long maxUnpackedBytes;
+    private final FreeSpace space;
 
+    /** @param maxUnpackedBytes the most bytes one layer's uncompressed tar may hold */
     public LayerFetcher(RegistryClient registry, LayerStore layers, TarUnpacker unpacker, DiskUsage usage,
-                        RetryPolicy retry) {
+                        RetryPolicy retry, long maxUnpackedBytes, FreeSpace space) {
         this.registry = registry;
         this.layers = layers;
         this.unpacker = unpacker;
         this.usage = usage;
         this.retry = retry;
+        this.maxUnpackedBytes = maxUnpackedBytes;
+        this.space = space;
     }
 
     public LayerInfo fetch(LayerJob job, TransferControl control) {
         String blob = job.blob().digest().toString();
+        if (job.blob().size() > maxUnpackedBytes) {
+            // Compression only shrinks real layers (gzip grows random data by well under 0.1%): it cannot fit.
+            throw BerthException.failedPrecondition("layer " + blob + " is declared as " + job.blob().size()
+                    + " bytes, more than the " + maxUnpackedBytes
+                    + " bytes a layer may unpack to ([images] max_layer_unpacked_bytes)");
+        }
         for (int attempt = 1; ; attempt++) {
             control.checkActive();
             var existing = layers.get(job.layerId());
             if (existing.isPresent()) {
                 return existing.get();
             }
+            space.check("pull of layer " + blob);
             IncompleteLayer incomplete = layers.begin(job.layerId());
             boolean published = false;
             TransportWatch transport = null;
@@ -62,8 +77,8 @@ public final class LayerFetcher {
                 UnpackResult result;
                 try (DigestingInputStream compressed = new DigestingInputStream(transport, job.blob().digest(),
                         job.blob().size())) {
-                    DigestingInputStream tar = new DigestingInputStream(Decompression.open(compressed), job.diffId(),
-                            -1);
+                    DigestingInputStream tar = new DigestingInputStream(new BoundedLayerStream(
+                            Decompression.open(compressed), maxUnpackedBytes, space, blob), job.diffId(), -1);
                     result = unpacker.unpack(tar, incomplete.diff(), blob);
                     tar.drain();
                     compressed.drain();

@@ -79,23 +79,8 @@ class PullFailureTest {
                 () -> store.pull(reference, RegistryCredentials.anonymous(), deadline));
     }
 
-    /** No image, no half-made layer, and (after a permanent failure) no layer or blob at all. */
     private static void assertNothingStored(StoreFixture fixture, boolean permanent) throws IOException {
-        assertTrue(fixture.store().list().isEmpty());
-        assertTrue(PullTest.isEmptyDir(fixture.root().resolve("overlay2/incomplete")), "incomplete layers left");
-        try (Stream<Path> dirs = Files.list(fixture.root().resolve("overlay2"))) {
-            for (Path dir : dirs.toList()) {
-                String name = dir.getFileName().toString();
-                if (name.matches("[0-9a-f]{64}")) {
-                    assertFalse(permanent, "layer left after a permanent failure: " + name);
-                    assertTrue(Files.isRegularFile(dir.resolve("layer.json")), "unfinished layer " + name);
-                }
-            }
-        }
-        if (permanent) {
-            assertTrue(PullTest.isEmptyDir(fixture.root().resolve("images/blobs/sha256")));
-        }
-        assertTrue(PullTest.isEmptyDir(fixture.root().resolve("images/records")));
+        StoreChecks.assertNothingStored(fixture, permanent);
     }
 
     @Test
@@ -238,7 +223,7 @@ class PullFailureTest {
             proxy.clearFaults();
             PushedImage other = BusyboxImages.busybox(registry, "fail/tampered-other", "latest");
             proxy.replace("/v2/" + image.repository() + "/manifests/" + image.manifestDigest(),
-                    manifestBytes(other), "application/vnd.oci.image.manifest.v1+json");
+                    StoreChecks.manifestBytes(registry, other), "application/vnd.oci.image.manifest.v1+json");
             e = failPull(fixture.store(), proxy.address() + "/" + image.repository() + "@" + image.manifestDigest(),
                     inMinutes(2));
             assertEquals(BerthException.Kind.FAILED_PRECONDITION, e.kind());
@@ -333,17 +318,6 @@ class PullFailureTest {
             return registry.httpClient().send(java.net.http.HttpRequest.newBuilder(registry.url("/v2/"
                             + image.repository() + "/blobs/" + image.configDigest())).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body().length;
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static byte[] manifestBytes(PushedImage image) {
-        try {
-            return registry.httpClient().send(java.net.http.HttpRequest.newBuilder(registry.url("/v2/"
-                            + image.repository() + "/manifests/" + image.manifestDigest()))
-                            .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }

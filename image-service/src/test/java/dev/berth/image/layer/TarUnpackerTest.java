@@ -6,6 +6,7 @@ import dev.berth.testing.image.Compression;
 import dev.berth.testing.image.LayerBuilder;
 import dev.berth.testing.image.LayerEntry;
 import dev.berth.testing.image.MaliciousLayers;
+import dev.berth.testing.image.SparseFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,6 +246,83 @@ class TarUnpackerTest {
                 "through the symlink");
         assertRefused(c -> LayerBuilder.create().hardlink("hl", "not-there").build(c), "not in the layer");
         assertEquals(1, fs.lstat(work.resolve("outside")).nlink());
+    }
+
+    @Test
+    void sparseEntriesOfEveryGnuFormatAreWrittenWithHoles() throws IOException {
+        long size = 10L << 30;
+        for (SparseFormat format : SparseFormat.values()) {
+            Path dir = work.resolve(format.name());
+            Files.createDirectories(dir);
+            unpacker.unpack(new ByteArrayInputStream(MaliciousLayers.sparseFile(format, size, Compression.NONE)
+                    .blob()), dir, LAYER);
+            Path big = dir.resolve("sparse/big");
+            NativeFs.Stat st = fs.lstat(big);
+            assertEquals(size, st.size(), format.toString());
+            assertTrue(st.blocks() < 64, format + ": " + st.blocks() + " blocks");
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "r")) {
+                byte[] middle = new byte[6];
+                f.seek(size / 2);
+                f.readFully(middle);
+                assertEquals("middle", new String(middle, StandardCharsets.US_ASCII), format.toString());
+                f.seek(size - 4);
+                assertEquals('e', f.read());
+            }
+        }
+    }
+
+    @Test
+    void sparseMapsLongerThanTheHeaderAreRead() throws IOException {
+        long size = 1L << 30;
+        int extra = 40; // old GNU: 4 segments in the header, 21 per extension block; PAX 1.0: a map of 2 blocks
+        for (SparseFormat format : SparseFormat.values()) {
+            Path dir = work.resolve("long-" + format.name());
+            Files.createDirectories(dir);
+            unpacker.unpack(new ByteArrayInputStream(MaliciousLayers.sparseFile(format, size, extra,
+                    Compression.NONE).blob()), dir, LAYER);
+            Path big = dir.resolve("sparse/big");
+            assertEquals(size, Files.size(big), format.toString());
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "r")) {
+                for (int i = 1; i <= extra; i++) {
+                    long at = i * (size / (extra + 1)) + 8192;
+                    f.seek(at - 1);
+                    assertEquals(0, f.read(), format + " before region " + i);
+                    assertEquals('x', f.read(), format + " region " + i);
+                }
+            }
+            assertTrue(fs.lstat(big).blocks() * 512 < (extra + 8) * 8192L, format + ": too many blocks");
+        }
+    }
+
+    @Test
+    void zeroBlocksOfPlainFilesAreHolesAndTheBytesStayTheSame() throws IOException {
+        byte[] content = new byte[3 * 1024 * 1024 + 100];
+        content[0] = 'a';
+        content[2 * 1024 * 1024 + 5] = 'b'; // one non-zero block in the middle
+        unpack(LayerBuilder.create().file("z", content, 0644).file("trailing", new byte[100_000], 0600));
+        NativeFs.Stat st = fs.lstat(root.resolve("z"));
+        assertEquals(content.length, st.size());
+        assertTrue(st.blocks() * 512 <= 3 * SparseFileWriter.BLOCK, st.blocks() + " blocks");
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("z")));
+        assertEquals(100_000, Files.size(root.resolve("trailing")));
+        assertEquals(0600, fs.lstat(root.resolve("trailing")).mode() & 07777);
+    }
+
+    @Test
+    void sparseMapsThatOverlapOrLieAreRefusedAsCorrupt() {
+        for (String map : List.of("0,6,3,0", "0,7", "5,6", "-1,6", "0,3,9223372036854775807,3")) {
+            byte[] tar;
+            try {
+                tar = tarWithPax("f", "GNU.sparse.map", map.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            Path dir = work.resolve("map-" + System.nanoTime());
+            assertThrows(TarFormatException.class, () -> {
+                Files.createDirectories(dir);
+                unpacker.unpack(new ByteArrayInputStream(tar), dir, LAYER);
+            }, map);
+        }
     }
 
     private void assertRefused(Function<Compression, dev.berth.testing.image.Layer> layer, String why) {

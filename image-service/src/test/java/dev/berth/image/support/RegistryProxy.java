@@ -55,9 +55,32 @@ public final class RegistryProxy implements AutoCloseable {
     private volatile long stallBlobsAfter = -1;
     private volatile long bytesPerSecond = -1;
     private final Map<String, Replacement> replacements = new ConcurrentHashMap<>();
+    private volatile boolean chunkedBlobs;
+    private final Map<String, Endless> endless = new ConcurrentHashMap<>();
 
     /** A body served instead of the registry's for one path. */
     private record Replacement(byte[] body, String contentType, int status) {
+    }
+
+    /** A body that never ends, served chunked, until the client hangs up. */
+    public static final class Endless {
+        private final String contentType;
+        private final byte fill;
+        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        private final CountDownLatch ended = new CountDownLatch(1);
+
+        private Endless(String contentType, byte fill) {
+            this.contentType = contentType;
+            this.fill = fill;
+        }
+
+        /** Waits (bounded) until the client has hung up, then says how many body bytes were written. */
+        public long bytesSentOnceClosed(Duration max) throws InterruptedException {
+            if (!ended.await(max.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the client kept reading an endless body for " + max);
+            }
+            return sent.get();
+        }
     }
 
     public RegistryProxy(URI upstream) {
@@ -134,7 +157,21 @@ public final class RegistryProxy implements AutoCloseable {
         replacements.put(path, new Replacement(body, contentType, 200));
     }
 
+    /** Forwards blob bodies chunked, without Content-Length: the client only knows the size the manifest says. */
+    public void chunkedBlobs(boolean on) {
+        chunkedBlobs = on;
+    }
+
+    /** Serves an endless chunked body of {@code fill} bytes for {@code path}. */
+    public Endless serveEndless(String path, String contentType, byte fill) {
+        Endless body = new Endless(contentType, fill);
+        endless.put(path, body);
+        return body;
+    }
+
     public void clearFaults() {
+        chunkedBlobs = false;
+        endless.clear();
         redirectBlobs = false;
         failNext.set(0);
         dropNext.set(0);
@@ -159,6 +196,11 @@ public final class RegistryProxy implements AutoCloseable {
             boolean blob = path.matches("/v2/.+/blobs/[^/]+");
             if (failWhen.test(path) && failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 exchange.sendResponseHeaders(503, -1);
+                return;
+            }
+            Endless forever = endless.get(path);
+            if (forever != null && method.equals("GET")) {
+                serveEndless(exchange, forever);
                 return;
             }
             Replacement replacement = replacements.get(path);
@@ -208,7 +250,8 @@ public final class RegistryProxy implements AutoCloseable {
         });
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         boolean noBody = method.equals("HEAD") || response.statusCode() == 204 || response.statusCode() == 304;
-        exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : (length < 0 ? 0 : length));
+        boolean chunked = length < 0 || (blob && chunkedBlobs);
+        exchange.sendResponseHeaders(response.statusCode(), noBody ? -1 : (chunked ? 0 : length));
         try (InputStream in = response.body(); OutputStream out = exchange.getResponseBody()) {
             if (noBody) {
                 return;
@@ -218,6 +261,23 @@ public final class RegistryProxy implements AutoCloseable {
             long stallAt = faulty ? stallBlobsAfter : -1;
             long rate = faulty ? bytesPerSecond : -1;
             copy(in, out, dropAt, stallAt, rate);
+        }
+    }
+
+    private void serveEndless(HttpExchange exchange, Endless body) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, body.fill);
+        exchange.getResponseHeaders().set("Content-Type", body.contentType);
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            while (closed.getCount() > 0) {
+                out.write(chunk);
+                body.sent.addAndGet(chunk.length);
+            }
+        } catch (IOException e) {
+            // the client hung up: the point of the exercise
+        } finally {
+            body.ended.countDown();
         }
     }
 

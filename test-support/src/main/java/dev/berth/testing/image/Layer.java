@@ -39,6 +39,22 @@ public record Layer(byte[] blob, Compression compression, String digest, String 
         return new Descriptor(compression.mediaType(format), digest, size);
     }
 
+    /** A layer from a tar made elsewhere (by GNU tar, or by hand), compressed and digested here. */
+    public static Layer ofTar(byte[] tar, Compression compression) {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        DigestingOutputStream blob = new DigestingOutputStream(sink);
+        DigestingOutputStream plain;
+        try {
+            plain = new DigestingOutputStream(compression.compress(blob));
+            try (plain) {
+                plain.write(tar);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build layer", e);
+        }
+        return new Layer(sink.toByteArray(), compression, blob.digest(), plain.digest(), blob.count(), plain.count());
+    }
+
     /** Writes a tar through the compression, digesting both sides in one pass. */
     static Layer write(Compression compression, TarContent content) {
         java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
