@@ -48,9 +48,12 @@ class StreamingServerTest {
     }
 
     private void startServer(Duration idle) {
+        startServer(idle, Duration.ofSeconds(30));
+    }
+
+    private void startServer(Duration idle, Duration streamCreation) {
         StreamingPort port = StreamingPort.bind("127.0.0.1:0");
-        server = StreamingServer.start(port, new StreamingSettings(idle, Duration.ofSeconds(30)), null, tokens,
-                backend);
+        server = StreamingServer.start(port, new StreamingSettings(idle, streamCreation), null, tokens, backend);
         requests = new StreamingRequests(backend, tokens, new StreamUrls(server.address(), false));
     }
 
@@ -427,6 +430,21 @@ class StreamingServerTest {
             assertTrue(client.awaitServerClose());
         }
         assertEquals("cat", backend.closes.poll(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aSpdyClientThatNeverOpensItsStreamsIsDisconnectedWithoutASession() throws Exception {
+        server.close();
+        startServer(Duration.ofHours(4), Duration.ofMillis(300));
+        String url = exec(true, true, false, false, "cat");
+        try (SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io")) {
+            client.open(type("error"));
+            client.open(type("stdout"));
+            // No stdin stream: the session cannot start.
+            assertTrue(client.awaitServerClose());
+        }
+        awaitNoConnections();
+        assertEquals(0, backend.sessionsOpened.get());
     }
 
     private static int spdyStatus(String url, String protocol) throws IOException {
