@@ -128,16 +128,14 @@ final class RemoteCommand {
         applyPendingSize();
     }
 
-    private void applyPendingSize() {
+    /** Sizes are applied under the lock so that the session sees them in the order the client sent them. */
+    private synchronized void applyPendingSize() {
         StreamSession current = session;
-        int[] size;
-        synchronized (this) {
-            size = pendingSize;
-            if (current == null || size == null) {
-                return;
-            }
-            pendingSize = null;
+        int[] size = pendingSize;
+        if (current == null || size == null) {
+            return;
         }
+        pendingSize = null;
         if (options.tty()) {
             current.resize(size[0], size[1]);
         }

@@ -154,13 +154,16 @@ class StreamingServerTest {
             SpdyClient.Stream stdin = client.open(type("stdin"));
             SpdyClient.Stream stdout = client.open(type("stdout"));
             SpdyClient.Stream resize = client.open(type("resize"));
+            // Once the session runs (cat echoes), every size reaches it; before, only the latest would.
+            stdin.write("ready\n");
+            assertEquals("ready\n", stdout.awaitBytes(6));
             // Two messages, the second split across frames, as a JSON encoder's output may arrive.
             resize.write("{\"Width\":120,\"Height\":40}\n{\"Width\":");
             resize.write("80,\"Height\":24}\n");
             assertEquals("120x40", backend.resizes.poll(30, TimeUnit.SECONDS));
             assertEquals("80x24", backend.resizes.poll(30, TimeUnit.SECONDS));
             stdin.close();
-            assertEquals("", stdout.readAll());
+            assertEquals("ready\n", stdout.readAll());
             assertEquals(SUCCESS_STATUS, error.readAll());
         }
     }
@@ -216,6 +219,8 @@ class StreamingServerTest {
     void webSocketResizeReachesTheSession() throws Exception {
         String url = exec(true, true, false, true, "cat");
         try (ChannelWebSocketClient client = ChannelWebSocketClient.connect(url, "v4.channel.k8s.io")) {
+            client.send(0, "ready\n");
+            client.awaitText(1, "ready\n");
             client.send(4, "{\"Width\":100,\"Height\":30}");
             assertEquals("100x30", backend.resizes.poll(30, TimeUnit.SECONDS));
         }
