@@ -281,6 +281,9 @@ class ContainerLifecycleTest {
             assertFalse(pod.cgroups.existing(cgroup).isEmpty());
             host.runtime().start(c.id());
             eventually("work done", () -> read(c.log()).contains("busy-done"));
+            // "busy-done" is logged before the shell forks its sleep: wait for both to be in the cgroup.
+            eventually("the shell and its sleep run", () -> new CgroupStatsReader(pod.layout).read(cgroup)
+                    .orElseThrow().pids() >= 2);
             CgroupStats stats = new CgroupStatsReader(pod.layout).read(cgroup).orElseThrow();
             assertTrue(stats.cpuUsageNanos() > 0, stats.toString());
             assertTrue(stats.memoryUsageBytes() > 0, stats.toString());
