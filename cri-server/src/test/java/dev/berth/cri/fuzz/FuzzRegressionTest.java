@@ -1,0 +1,77 @@
+package dev.berth.cri.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.cri.testing.BerthServerExtension;
+import dev.berth.cri.testing.Leftovers;
+import dev.berth.proto.runtime.v1.ContainerStatusRequest;
+import dev.berth.proto.runtime.v1.NetworkConfig;
+import dev.berth.proto.runtime.v1.RuntimeConfig;
+import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
+import dev.berth.testing.registry.TestRegistry;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Cases the fuzzer found, fixed, kept as plain tests so they stay fixed whatever the random run draws. */
+class FuzzRegressionTest {
+
+    static final TestRegistry registry = TestRegistry.start();
+
+    @RegisterExtension
+    static final BerthServerExtension berth = BerthServerExtension.create()
+            .withToml("[registry.\"" + registry.address() + "\"]\ninsecure = true\n");
+
+    static FuzzFixture fixture;
+
+    @BeforeAll
+    static void makeFixture() {
+        fixture = new FuzzFixture(berth, registry);
+        fixture.start();
+    }
+
+    @AfterAll
+    static void removeFixture() {
+        try {
+            fixture.remove();
+        } finally {
+            registry.close();
+            berth.stopDaemon();
+        }
+        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
+        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
+    }
+
+    /**
+     * Found by the fuzzer (seed 3298615553282, cases 48, 56, 256, 273): errors quote the request's text, and a
+     * 50,000-character ID made a grpc-message trailer larger than the client accepts, so the client saw INTERNAL
+     * "http2 exception" instead of NOT_FOUND.
+     */
+    @Test
+    void errorForAHugeFieldKeepsItsCodeAndAShortDescription() {
+        String hugeId = "./escape".repeat(6250);
+        StatusRuntimeException notFound = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder().setContainerId(hugeId).build()));
+        assertEquals(Status.Code.NOT_FOUND, notFound.getStatus().getCode(), notFound.getMessage());
+        String description = notFound.getStatus().getDescription();
+        assertTrue(description.startsWith("container_id \"./escape./escape"), description);
+        assertTrue(description.endsWith(" chars, truncated)"), description);
+        assertTrue(description.getBytes(StandardCharsets.UTF_8).length < 4200, description.length() + " chars");
+
+        // Characters that travel percent-encoded count three times per byte.
+        String pctEncoded = "\u00e9".repeat(20_000);
+        StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .updateRuntimeConfig(UpdateRuntimeConfigRequest.newBuilder().setRuntimeConfig(RuntimeConfig
+                        .newBuilder().setNetworkConfig(NetworkConfig.newBuilder().setPodCidr(pctEncoded))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode(), invalid.getMessage());
+        assertTrue(invalid.getStatus().getDescription().startsWith("runtime_config.network_config.pod_cidr: \""),
+                invalid.getStatus().getDescription());
+    }
+}
