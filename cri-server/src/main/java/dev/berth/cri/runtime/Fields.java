@@ -1,6 +1,7 @@
 package dev.berth.cri.runtime;
 
 import dev.berth.common.error.BerthException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -8,6 +9,7 @@ import java.util.regex.Pattern;
 /** Edge checks for request fields, so a malformed request names the field it lacks. */
 final class Fields {
 
+    static final Duration MAX_TIMEOUT = Duration.ofDays(365);
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{1,64}");
 
     private Fields() {
@@ -32,6 +34,17 @@ final class Fields {
             return Optional.empty();
         }
         return Optional.of(id.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * A timeout in seconds as a Duration. Negative is the caller's mistake; anything beyond a year means "no limit of
+     * its own" in practice and is taken as a year, because Long.MAX_VALUE seconds overflows nanosecond arithmetic.
+     */
+    static Duration timeoutSeconds(long seconds, String field) {
+        if (seconds < 0) {
+            throw BerthException.invalidArgument(field + " must not be negative, got " + seconds);
+        }
+        return Duration.ofSeconds(Math.min(seconds, MAX_TIMEOUT.toSeconds()));
     }
 
     static void requirePresent(boolean present, String field) {

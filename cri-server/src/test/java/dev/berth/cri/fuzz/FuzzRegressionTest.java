@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
+import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.ContainerStatusRequest;
+import dev.berth.proto.runtime.v1.ExecSyncRequest;
+import dev.berth.proto.runtime.v1.ExecSyncResponse;
+import dev.berth.proto.runtime.v1.ListContainersRequest;
 import dev.berth.proto.runtime.v1.NetworkConfig;
 import dev.berth.proto.runtime.v1.RuntimeConfig;
+import dev.berth.proto.runtime.v1.StopContainerRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -73,5 +78,31 @@ class FuzzRegressionTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode(), invalid.getMessage());
         assertTrue(invalid.getStatus().getDescription().startsWith("runtime_config.network_config.pod_cidr: \""),
                 invalid.getStatus().getDescription());
+    }
+
+    /**
+     * Found by the fuzzer (seed 3298615553282, case 180): an ExecSync timeout of Long.MAX_VALUE seconds overflowed
+     * nanosecond arithmetic and came back INTERNAL (ArithmeticException). It means "no limit of its own" and runs.
+     */
+    @Test
+    void execSyncAndStopContainerTakeTheLargestTimeout() {
+        ExecSyncResponse response = berth.client().runtime().execSync(ExecSyncRequest.newBuilder()
+                .setContainerId(fixture.containerId()).addCmd("echo").addCmd("hi").setTimeout(Long.MAX_VALUE)
+                .build());
+        assertEquals(0, response.getExitCode());
+        assertEquals("hi\n", response.getStdout().toStringUtf8());
+
+        // The fixture's container exits at once on SIGTERM: the huge timeout is never waited out.
+        berth.client().runtime().stopContainer(StopContainerRequest.newBuilder()
+                .setContainerId(fixture.containerId()).setTimeout(Long.MAX_VALUE).build());
+        assertEquals(ContainerState.CONTAINER_EXITED, berth.client().runtime().listContainers(
+                ListContainersRequest.getDefaultInstance()).getContainers(0).getState());
+        fixture.restore();
+
+        StatusRuntimeException negative = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .execSync(ExecSyncRequest.newBuilder().setContainerId(fixture.containerId()).addCmd("true")
+                        .setTimeout(-1).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, negative.getStatus().getCode());
+        assertEquals("timeout must not be negative, got -1", negative.getStatus().getDescription());
     }
 }
