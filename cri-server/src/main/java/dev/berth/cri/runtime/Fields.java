@@ -1,6 +1,7 @@
 package dev.berth.cri.runtime;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,6 +46,21 @@ final class Fields {
             throw BerthException.invalidArgument(field + " must not be negative, got " + seconds);
         }
         return Duration.ofSeconds(Math.min(seconds, MAX_TIMEOUT.toSeconds()));
+    }
+
+    /**
+     * A cgroup parent names a directory under every cgroup hierarchy (or a systemd slice): '.' and '..' elements
+     * would name one outside it. The cgroup code refuses such a path only when it first touches the cgroup, which
+     * for a pod is its stop, so a pod run with one could never be stopped or removed.
+     */
+    static void cgroupParent(String value, String field) {
+        RequestText.withoutControlCharacters(value, field);
+        for (String element : value.split("/")) {
+            if (element.equals("..") || element.equals(".")) {
+                throw BerthException.invalidArgument(field + " must not contain '.' or '..' elements, got \""
+                        + value + "\"");
+            }
+        }
     }
 
     static void requirePresent(boolean present, String field) {

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerState;
+import dev.berth.proto.runtime.v1.DNSConfig;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.ContainerStatusRequest;
 import dev.berth.proto.runtime.v1.ExecSyncRequest;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
@@ -18,6 +24,8 @@ import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -104,5 +112,28 @@ class FuzzRegressionTest {
                         .setTimeout(-1).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, negative.getStatus().getCode());
         assertEquals("timeout must not be negative, got -1", negative.getStatus().getDescription());
+    }
+
+    /**
+     * Found by HostileRequestTableTest: a pod whose cgroup parent had '..' elements was made (the cgroup code looked
+     * at the path only at the pod's stop), and then StopPodSandbox and RemovePodSandbox failed on it for ever.
+     */
+    @Test
+    void cgroupParentWithDotDotIsRefusedBeforeThePodIsMade() {
+        int podsBefore = pods();
+        for (String parent : List.of("/../../tmp/x", berth.cgroupParent() + "/..", "./kubepods", "/a/./b")) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                            fixture.uniqueName("cgroup")).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                            .setCgroupParent(parent))).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), parent);
+            assertEquals("config.linux.cgroup_parent must not contain '.' or '..' elements, got \"" + parent + "\"",
+                    e.getStatus().getDescription());
+        }
+        assertEquals(podsBefore, pods());
+    }
+
+    private static int pods() {
+        return berth.client().runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount();
     }
 }
