@@ -133,6 +133,39 @@ class FuzzRegressionTest {
         assertEquals(podsBefore, pods());
     }
 
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 8 424242): the daemon's JVM ran out of direct memory ("Cannot
+     * reserve 2097152 bytes of direct buffer memory"). Records were written from one heap buffer, which the JDK copies
+     * into a temporary direct buffer as large and keeps cached on the writing thread: every request thread that had
+     * written a large pod record held that much direct memory for good.
+     */
+    @Test
+    void largePodRecordsLeaveNoDirectMemoryBehind() {
+        long before = directMemory();
+        for (int i = 0; i < 2; i++) {
+            DNSConfig.Builder dns = DNSConfig.newBuilder();
+            for (int j = 0; j < 16; j++) {
+                dns.addSearches("s".repeat(1 << 20));
+            }
+            String id = berth.client().runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture
+                    .newPodConfig(fixture.uniqueName("large")).toBuilder().setDnsConfig(dns)).build())
+                    .getPodSandboxId();
+            berth.client().runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            berth.client().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id)
+                    .build());
+        }
+        // Before the fix each pod left two cached buffers of its record's size (about 17 MB each).
+        long grown = directMemory() - before;
+        assertTrue(grown < 24L << 20, "direct memory grew by " + grown + " bytes");
+    }
+
+    private static long directMemory() {
+        // Unreachable direct buffers are freed by their cleaner after a collection; only held ones remain.
+        System.gc();
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow().getMemoryUsed();
+    }
+
     private static int pods() {
         return berth.client().runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount();
     }
