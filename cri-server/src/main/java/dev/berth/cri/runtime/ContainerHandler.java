@@ -79,6 +79,15 @@ public final class ContainerHandler {
         if (request.getCmdCount() == 0) {
             throw BerthException.invalidArgument("cmd is required");
         }
+        // execve takes neither an empty program name nor a NUL inside an argument; runc's error would be INTERNAL.
+        if (request.getCmd(0).isEmpty()) {
+            throw BerthException.invalidArgument("cmd[0] must name a program, got an empty string");
+        }
+        for (int i = 0; i < request.getCmdCount(); i++) {
+            if (request.getCmd(i).indexOf('\0') >= 0) {
+                throw BerthException.invalidArgument("cmd[" + i + "] must not contain a NUL character");
+            }
+        }
         // 0 means no timeout of its own; the caller's gRPC deadline still bounds the call.
         ExecResult result = containers.execSync(id, request.getCmdList(),
                 Fields.timeoutSeconds(request.getTimeout(), "timeout"));

@@ -159,6 +159,20 @@ class FuzzRegressionTest {
         assertTrue(grown < 24L << 20, "direct memory grew by " + grown + " bytes");
     }
 
+    /** Found by HostileRequestTableTest: ExecSync of an empty program name came back INTERNAL with runc's error. */
+    @Test
+    void execSyncOfAnEmptyProgramOrANulArgumentIsInvalidArgument() {
+        for (List<String> cmd : List.of(List.of(""), List.of("", "x"), List.of("echo", "a\0b"))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .execSync(ExecSyncRequest.newBuilder().setContainerId(fixture.containerId()).addAllCmd(cmd)
+                            .setTimeout(5).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), cmd.toString());
+        }
+        assertEquals("hi\n", berth.client().runtime().execSync(ExecSyncRequest.newBuilder()
+                .setContainerId(fixture.containerId()).addCmd("echo").addCmd("hi").build()).getStdout()
+                .toStringUtf8());
+    }
+
     private static long directMemory() {
         // Unreachable direct buffers are freed by their cleaner after a collection; only held ones remain.
         System.gc();
