@@ -63,7 +63,7 @@ class CriFuzzTest {
         runner.findings().forEach(finding -> System.out.println("fuzz finding: " + finding));
         assertEquals(List.of(), runner.findings(), runner.summary());
         assertEquals(Set.of(), runner.etcChanges(), "/etc changed during the run, " + runner.summary());
-        // A run that reached only a handful of cases proves little: the daemon or the harness stalled.
-        assertTrue(runner.summary().matches("fuzz: \\d{3,} cases.*") || maxCases < 100, runner.summary());
+        // The seeds of all 41 methods and then random cases: a run that got no further than the seeds stalled.
+        assertTrue(runner.cases() >= runner.methods().size() + Math.min(maxCases, 20), runner.summary());
     }
 }

@@ -207,6 +207,10 @@ final class FuzzRunner {
         return false;
     }
 
+    long cases() {
+        return cases;
+    }
+
     List<Finding> findings() {
         return findings;
     }

@@ -214,7 +214,7 @@ final class Mutator {
             case 0 -> 9999;
             case 1 -> -1;
             case 2 -> Integer.MAX_VALUE;
-            default -> -1;
+            default -> Integer.MIN_VALUE;
         };
         if (random.nextInt(4) == 0) {
             List<EnumValueDescriptor> values = field.getEnumType().getValues();
