@@ -2,6 +2,7 @@ package dev.berth.cri.runtime;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.RequestText;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.regex.Pattern;
 /** Edge checks for request fields, so a malformed request names the field it lacks. */
 final class Fields {
 
+    private static final int NAME_MAX = 255;
     static final Duration MAX_TIMEOUT = Duration.ofDays(365);
     private static final Pattern HEX_ID = Pattern.compile("[0-9a-fA-F]{1,64}");
 
@@ -59,6 +61,11 @@ final class Fields {
             if (element.equals("..") || element.equals(".")) {
                 throw BerthException.invalidArgument(field + " must not contain '.' or '..' elements, got \""
                         + value + "\"");
+            }
+            // A cgroup is a directory: runc's mkdir of a longer name fails and its error would come back INTERNAL.
+            if (element.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                throw BerthException.invalidArgument(field + " has an element longer than " + NAME_MAX
+                        + " bytes, the longest file name");
             }
         }
     }

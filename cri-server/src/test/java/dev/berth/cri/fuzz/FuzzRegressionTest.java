@@ -8,6 +8,8 @@ import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.DNSConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerResources;
+import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
@@ -171,6 +173,23 @@ class FuzzRegressionTest {
         assertEquals("hi\n", berth.client().runtime().execSync(ExecSyncRequest.newBuilder()
                 .setContainerId(fixture.containerId()).addCmd("echo").addCmd("hi").build()).getStdout()
                 .toStringUtf8());
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242, cases 2443 and 5521): a cgroup parent element longer than a
+     * file name, and a CFS quota above the kernel's 2^44-1 us, reached runc and came back INTERNAL.
+     */
+    @Test
+    void cgroupParentElementLongerThanAFileNameIsInvalidArgument() {
+        int podsBefore = pods();
+        StatusRuntimeException longName = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                        fixture.uniqueName("cgroup")).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent("/" + "a".repeat(256)))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, longName.getStatus().getCode(), longName.getMessage());
+        assertEquals("config.linux.cgroup_parent has an element longer than 255 bytes, the longest file name",
+                longName.getStatus().getDescription());
+        assertEquals(podsBefore, pods());
     }
 
     private static long directMemory() {
