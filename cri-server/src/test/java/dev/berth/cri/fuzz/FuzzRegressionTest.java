@@ -192,6 +192,17 @@ class FuzzRegressionTest {
         assertEquals(podsBefore, pods());
     }
 
+    /** Found by the long fuzz run (deploy/fuzz.sh 4 424242, case 5521), see above. */
+    @Test
+    void cpuQuotaAboveTheKernelsLimitIsInvalidArgument() {
+        StatusRuntimeException quota = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                        .setContainerId(fixture.containerId())
+                        .setLinux(LinuxContainerResources.newBuilder().setCpuQuota(1L << 53)).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, quota.getStatus().getCode(), quota.getMessage());
+        assertTrue(quota.getStatus().getDescription().contains("cpu_quota"), quota.getMessage());
+    }
+
     private static long directMemory() {
         // Unreachable direct buffers are freed by their cleaner after a collection; only held ones remain.
         System.gc();
