@@ -45,11 +45,8 @@ public final class ContainerHandler {
     }
 
     public void stop(StopContainerRequest request) {
-        if (request.getTimeout() < 0) {
-            throw BerthException.invalidArgument("timeout must not be negative, got " + request.getTimeout());
-        }
-        Fields.wellFormedId(request.getContainerId(), "container_id")
-                .ifPresent(id -> containers.stop(id, Duration.ofSeconds(request.getTimeout())));
+        Duration timeout = Fields.timeoutSeconds(request.getTimeout(), "timeout");
+        Fields.wellFormedId(request.getContainerId(), "container_id").ifPresent(id -> containers.stop(id, timeout));
     }
 
     public void remove(String containerId) {
@@ -82,11 +79,18 @@ public final class ContainerHandler {
         if (request.getCmdCount() == 0) {
             throw BerthException.invalidArgument("cmd is required");
         }
-        if (request.getTimeout() < 0) {
-            throw BerthException.invalidArgument("timeout must not be negative, got " + request.getTimeout());
+        // execve takes neither an empty program name nor a NUL inside an argument; runc's error would be INTERNAL.
+        if (request.getCmd(0).isEmpty()) {
+            throw BerthException.invalidArgument("cmd[0] must name a program, got an empty string");
+        }
+        for (int i = 0; i < request.getCmdCount(); i++) {
+            if (request.getCmd(i).indexOf('\0') >= 0) {
+                throw BerthException.invalidArgument("cmd[" + i + "] must not contain a NUL character");
+            }
         }
         // 0 means no timeout of its own; the caller's gRPC deadline still bounds the call.
-        ExecResult result = containers.execSync(id, request.getCmdList(), Duration.ofSeconds(request.getTimeout()));
+        ExecResult result = containers.execSync(id, request.getCmdList(),
+                Fields.timeoutSeconds(request.getTimeout(), "timeout"));
         return ExecSyncResponse.newBuilder()
                 .setStdout(ByteString.copyFrom(result.stdout()))
                 .setStderr(ByteString.copyFrom(result.stderr()))

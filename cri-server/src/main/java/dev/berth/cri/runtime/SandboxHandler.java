@@ -30,6 +30,7 @@ public final class SandboxHandler {
     public RunPodSandboxResponse run(RunPodSandboxRequest request) {
         Fields.requirePresent(request.hasConfig(), "config");
         Fields.requirePresent(request.getConfig().hasMetadata(), "config.metadata");
+        Fields.cgroupParent(request.getConfig().getLinux().getCgroupParent(), "config.linux.cgroup_parent");
         String id = sandboxes.run(request.getConfig(), request.getRuntimeHandler());
         return RunPodSandboxResponse.newBuilder().setPodSandboxId(id).build();
     }

@@ -50,7 +50,7 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
 
             private void close(Status status) {
                 try {
-                    call.close(status, new Metadata());
+                    call.close(GrpcStatuses.bounded(status), new Metadata());
                 } catch (IllegalStateException alreadyClosed) {
                     log.debug("call already closed method={} status={}", method, status.getCode());
                 }

@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  */
 public final class ResourceValidator {
 
-    // The CFS bandwidth limits of the kernel: a period of 1 ms to 1 s, a quota of at least 1 ms.
+    // The CFS bandwidth limits of the kernel: a period of 1 ms to 1 s, a quota of at least 1 ms and at most
+    // 2^44-1 us (the scheduler keeps bandwidth in 44 bits; a larger cfs_quota_us is EINVAL).
     private static final long MIN_CFS_MICROS = 1_000;
+    private static final long MAX_CFS_QUOTA_MICROS = (1L << 44) - 1;
     private static final long MAX_CFS_PERIOD_MICROS = 1_000_000;
     private static final long MAX_CPU_SHARES = 262_144;
     private static final Pattern CPU_LIST = Pattern.compile("\\d+(-\\d+)?(,\\d+(-\\d+)?)*");
@@ -62,9 +64,9 @@ public final class ResourceValidator {
                     + MAX_CFS_PERIOD_MICROS + " microseconds");
         }
         long quota = r.getCpuQuota();
-        if (quota < -1 || (quota > 0 && quota < MIN_CFS_MICROS)) {
-            throw invalid(field + ".cpu_quota", quota, "must be -1 (unlimited), 0 (unset) or at least "
-                    + MIN_CFS_MICROS + " microseconds");
+        if (quota < -1 || (quota > 0 && quota < MIN_CFS_MICROS) || quota > MAX_CFS_QUOTA_MICROS) {
+            throw invalid(field + ".cpu_quota", quota, "must be -1 (unlimited), 0 (unset) or " + MIN_CFS_MICROS
+                    + " to " + MAX_CFS_QUOTA_MICROS + " microseconds");
         }
         if (r.getOomScoreAdj() < -1000 || r.getOomScoreAdj() > 1000) {
             throw invalid(field + ".oom_score_adj", r.getOomScoreAdj(), "must be between -1000 and 1000");

@@ -55,6 +55,10 @@ class ResourceValidatorTest {
         assertRefused(LinuxContainerResources.newBuilder().setCpuPeriod(-100_000), "cpu_period");
         assertRefused(LinuxContainerResources.newBuilder().setCpuQuota(-2), "cpu_quota");
         assertRefused(LinuxContainerResources.newBuilder().setCpuQuota(999), "cpu_quota");
+        // The kernel keeps CFS bandwidth in 44 bits: a larger cfs_quota_us is EINVAL from runc.
+        assertRefused(LinuxContainerResources.newBuilder().setCpuQuota(1L << 44), "cpu_quota");
+        assertDoesNotThrow(() -> validator.validate(LinuxContainerResources.newBuilder().setCpuQuota((1L << 44) - 1)
+                .build(), "res"));
         assertRefused(LinuxContainerResources.newBuilder().setOomScoreAdj(1001), "oom_score_adj");
         assertRefused(LinuxContainerResources.newBuilder().setOomScoreAdj(-1001), "oom_score_adj");
         assertRefused(LinuxContainerResources.newBuilder().setCpusetCpus("0-"), "cpuset_cpus");

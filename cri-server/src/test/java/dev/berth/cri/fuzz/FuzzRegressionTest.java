@@ -1,0 +1,216 @@
+package dev.berth.cri.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.cri.testing.BerthServerExtension;
+import dev.berth.cri.testing.Leftovers;
+import dev.berth.proto.runtime.v1.ContainerState;
+import dev.berth.proto.runtime.v1.DNSConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerResources;
+import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
+import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
+import dev.berth.proto.runtime.v1.ContainerStatusRequest;
+import dev.berth.proto.runtime.v1.ExecSyncRequest;
+import dev.berth.proto.runtime.v1.ExecSyncResponse;
+import dev.berth.proto.runtime.v1.ListContainersRequest;
+import dev.berth.proto.runtime.v1.NetworkConfig;
+import dev.berth.proto.runtime.v1.RuntimeConfig;
+import dev.berth.proto.runtime.v1.StopContainerRequest;
+import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
+import dev.berth.testing.registry.TestRegistry;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Cases the fuzzer found, fixed, kept as plain tests so they stay fixed whatever the random run draws. */
+class FuzzRegressionTest {
+
+    static final TestRegistry registry = TestRegistry.start();
+
+    @RegisterExtension
+    static final BerthServerExtension berth = BerthServerExtension.create()
+            .withToml("[registry.\"" + registry.address() + "\"]\ninsecure = true\n");
+
+    static FuzzFixture fixture;
+
+    @BeforeAll
+    static void makeFixture() {
+        fixture = new FuzzFixture(berth, registry);
+        fixture.start();
+    }
+
+    @AfterAll
+    static void removeFixture() {
+        try {
+            fixture.remove();
+        } finally {
+            registry.close();
+            berth.stopDaemon();
+        }
+        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
+        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
+    }
+
+    /**
+     * Found by the fuzzer (seed 3298615553282, cases 48, 56, 256, 273): errors quote the request's text, and a
+     * 50,000-character ID made a grpc-message trailer larger than the client accepts, so the client saw INTERNAL
+     * "http2 exception" instead of NOT_FOUND.
+     */
+    @Test
+    void errorForAHugeFieldKeepsItsCodeAndAShortDescription() {
+        String hugeId = "./escape".repeat(6250);
+        StatusRuntimeException notFound = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .containerStatus(ContainerStatusRequest.newBuilder().setContainerId(hugeId).build()));
+        assertEquals(Status.Code.NOT_FOUND, notFound.getStatus().getCode(), notFound.getMessage());
+        String description = notFound.getStatus().getDescription();
+        assertTrue(description.startsWith("container_id \"./escape./escape"), description);
+        assertTrue(description.endsWith(" chars, truncated)"), description);
+        assertTrue(description.getBytes(StandardCharsets.UTF_8).length < 4200, description.length() + " chars");
+
+        // Characters that travel percent-encoded count three times per byte.
+        String pctEncoded = "\u00e9".repeat(20_000);
+        StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .updateRuntimeConfig(UpdateRuntimeConfigRequest.newBuilder().setRuntimeConfig(RuntimeConfig
+                        .newBuilder().setNetworkConfig(NetworkConfig.newBuilder().setPodCidr(pctEncoded))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode(), invalid.getMessage());
+        assertTrue(invalid.getStatus().getDescription().startsWith("runtime_config.network_config.pod_cidr: \""),
+                invalid.getStatus().getDescription());
+    }
+
+    /**
+     * Found by the fuzzer (seed 3298615553282, case 180): an ExecSync timeout of Long.MAX_VALUE seconds overflowed
+     * nanosecond arithmetic and came back INTERNAL (ArithmeticException). It means "no limit of its own" and runs.
+     */
+    @Test
+    void execSyncAndStopContainerTakeTheLargestTimeout() {
+        ExecSyncResponse response = berth.client().runtime().execSync(ExecSyncRequest.newBuilder()
+                .setContainerId(fixture.containerId()).addCmd("echo").addCmd("hi").setTimeout(Long.MAX_VALUE)
+                .build());
+        assertEquals(0, response.getExitCode());
+        assertEquals("hi\n", response.getStdout().toStringUtf8());
+
+        // The fixture's container exits at once on SIGTERM: the huge timeout is never waited out.
+        berth.client().runtime().stopContainer(StopContainerRequest.newBuilder()
+                .setContainerId(fixture.containerId()).setTimeout(Long.MAX_VALUE).build());
+        assertEquals(ContainerState.CONTAINER_EXITED, berth.client().runtime().listContainers(
+                ListContainersRequest.getDefaultInstance()).getContainers(0).getState());
+        fixture.restore();
+
+        StatusRuntimeException negative = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .execSync(ExecSyncRequest.newBuilder().setContainerId(fixture.containerId()).addCmd("true")
+                        .setTimeout(-1).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, negative.getStatus().getCode());
+        assertEquals("timeout must not be negative, got -1", negative.getStatus().getDescription());
+    }
+
+    /**
+     * Found by HostileRequestTableTest: a pod whose cgroup parent had '..' elements was made (the cgroup code looked
+     * at the path only at the pod's stop), and then StopPodSandbox and RemovePodSandbox failed on it for ever.
+     */
+    @Test
+    void cgroupParentWithDotDotIsRefusedBeforeThePodIsMade() {
+        int podsBefore = pods();
+        for (String parent : List.of("/../../tmp/x", berth.cgroupParent() + "/..", "./kubepods", "/a/./b")) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                            fixture.uniqueName("cgroup")).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                            .setCgroupParent(parent))).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), parent);
+            assertEquals("config.linux.cgroup_parent must not contain '.' or '..' elements, got \"" + parent + "\"",
+                    e.getStatus().getDescription());
+        }
+        assertEquals(podsBefore, pods());
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 8 424242): the daemon's JVM ran out of direct memory ("Cannot
+     * reserve 2097152 bytes of direct buffer memory"). Records were written from one heap buffer, which the JDK copies
+     * into a temporary direct buffer as large and keeps cached on the writing thread: every request thread that had
+     * written a large pod record held that much direct memory for good.
+     */
+    @Test
+    void largePodRecordsLeaveNoDirectMemoryBehind() {
+        long before = directMemory();
+        for (int i = 0; i < 2; i++) {
+            DNSConfig.Builder dns = DNSConfig.newBuilder();
+            for (int j = 0; j < 16; j++) {
+                dns.addSearches("s".repeat(1 << 20));
+            }
+            String id = berth.client().runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture
+                    .newPodConfig(fixture.uniqueName("large")).toBuilder().setDnsConfig(dns)).build())
+                    .getPodSandboxId();
+            berth.client().runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            berth.client().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id)
+                    .build());
+        }
+        // Before the fix each pod left two cached buffers of its record's size (about 17 MB each).
+        long grown = directMemory() - before;
+        assertTrue(grown < 24L << 20, "direct memory grew by " + grown + " bytes");
+    }
+
+    /** Found by HostileRequestTableTest: ExecSync of an empty program name came back INTERNAL with runc's error. */
+    @Test
+    void execSyncOfAnEmptyProgramOrANulArgumentIsInvalidArgument() {
+        for (List<String> cmd : List.of(List.of(""), List.of("", "x"), List.of("echo", "a\0b"))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .execSync(ExecSyncRequest.newBuilder().setContainerId(fixture.containerId()).addAllCmd(cmd)
+                            .setTimeout(5).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), cmd.toString());
+        }
+        assertEquals("hi\n", berth.client().runtime().execSync(ExecSyncRequest.newBuilder()
+                .setContainerId(fixture.containerId()).addCmd("echo").addCmd("hi").build()).getStdout()
+                .toStringUtf8());
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242, cases 2443 and 5521): a cgroup parent element longer than a
+     * file name, and a CFS quota above the kernel's 2^44-1 us, reached runc and came back INTERNAL.
+     */
+    @Test
+    void cgroupParentElementLongerThanAFileNameIsInvalidArgument() {
+        int podsBefore = pods();
+        StatusRuntimeException longName = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                        fixture.uniqueName("cgroup")).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent("/" + "a".repeat(256)))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, longName.getStatus().getCode(), longName.getMessage());
+        assertEquals("config.linux.cgroup_parent has an element longer than 255 bytes, the longest file name",
+                longName.getStatus().getDescription());
+        assertEquals(podsBefore, pods());
+    }
+
+    /** Found by the long fuzz run (deploy/fuzz.sh 4 424242, case 5521), see above. */
+    @Test
+    void cpuQuotaAboveTheKernelsLimitIsInvalidArgument() {
+        StatusRuntimeException quota = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .updateContainerResources(UpdateContainerResourcesRequest.newBuilder()
+                        .setContainerId(fixture.containerId())
+                        .setLinux(LinuxContainerResources.newBuilder().setCpuQuota(1L << 53)).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, quota.getStatus().getCode(), quota.getMessage());
+        assertTrue(quota.getStatus().getDescription().contains("cpu_quota"), quota.getMessage());
+    }
+
+    private static long directMemory() {
+        // Unreachable direct buffers are freed by their cleaner after a collection; only held ones remain.
+        System.gc();
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow().getMemoryUsed();
+    }
+
+    private static int pods() {
+        return berth.client().runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount();
+    }
+}
