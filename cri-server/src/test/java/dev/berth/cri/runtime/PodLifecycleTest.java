@@ -235,6 +235,14 @@ class PodLifecycleTest {
                     .addAllCmd(List.of("sh", "-c", "echo bad >&2; exit 7")).setTimeout(10).build());
             assertEquals(7, failing.getExitCode());
             assertEquals("bad", failing.getStderr().toStringUtf8().strip());
+            // A program the container does not have, or cannot execute: the shell's codes, the reason on stderr.
+            ExecSyncResponse missing = client.runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(web)
+                    .addCmd("no-such-program").setTimeout(10).build());
+            assertEquals(127, missing.getExitCode());
+            assertTrue(missing.getStderr().toStringUtf8().contains("no-such-program"), missing.toString());
+            ExecSyncResponse notExecutable = client.runtime().execSync(ExecSyncRequest.newBuilder()
+                    .setContainerId(web).addCmd("/etc/passwd").setTimeout(10).build());
+            assertEquals(126, notExecutable.getExitCode(), notExecutable.toString());
 
             HttpResponse<String> page = fetchWithRetry("http://" + ip + ":8080/hostname");
             assertEquals(200, page.statusCode());

@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -158,6 +159,13 @@ final class ExecSyncRunner {
             if (first.timedOut()) {
                 return timedOut(files);
             }
+            OptionalInt code = unstartableProgramCode(first.message());
+            if (code.isPresent()) {
+                // The caller named a program the container cannot run: the shell's answer (127 not found, 126
+                // not executable) with the runtime's reason on stderr, as a probe or a person expects.
+                return new ExecSyncResult(code.getAsInt(), new byte[0],
+                        (first.message() + "\n").getBytes(StandardCharsets.UTF_8), false);
+            }
             throw BerthException.internal("exec in container " + id + " failed: " + first.message(), null);
         }
         if (reports.killedAtDeadline()) {
@@ -175,6 +183,21 @@ final class ExecSyncRunner {
         }
         CriLogReader.Streams output = CriLogReader.read(files.log(), MAX_EXEC_OUTPUT);
         return new ExecSyncResult((int) exit.data(), output.stdout(), output.stderr(), false);
+    }
+
+    /** 127 or 126 when the runtime could not start the program itself; empty for any other failure. */
+    static OptionalInt unstartableProgramCode(String runtimeMessage) {
+        String message = runtimeMessage == null ? "" : runtimeMessage;
+        if (!message.contains("exec:") && !message.contains("exec failed")) {
+            return OptionalInt.empty();
+        }
+        if (message.contains("executable file not found") || message.contains("no such file or directory")) {
+            return OptionalInt.of(127);
+        }
+        if (message.contains("permission denied") || message.contains("is a directory")) {
+            return OptionalInt.of(126);
+        }
+        return OptionalInt.empty();
     }
 
     private static ExecSyncResult timedOut(ExecFiles files) throws IOException {
