@@ -105,7 +105,10 @@ class ContainerSecurityTest {
     @Test
     void privilegedContainerHoldsTheNodesCapabilitiesNoFilterWritableSysAndHostDevices() throws Exception {
         long hostBounding = field(Files.readString(Path.of("/proc/self/status")), "CapBnd");
-        String id = runSleeping("privileged", LinuxContainerSecurityContext.newBuilder().setPrivileged(true));
+        // Only a privileged pod may hold a privileged container.
+        TestPod privilegedPod = TestPod.run(berth, busybox.imageId(), "privileged", true);
+        String id = privilegedPod.run(privilegedPod.container("privileged").setLinux(LinuxContainerConfig
+                .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))));
         try {
             String status = exec(id, "cat", "/proc/self/status");
             long effective = field(status, "CapEff");
@@ -118,7 +121,8 @@ class ContainerSecurityTest {
             String hostDevice = Files.exists(Path.of("/dev/kmsg")) ? "/dev/kmsg" : "/dev/loop-control";
             exec(id, "test", "-c", hostDevice);
         } finally {
-            remove(id);
+            privilegedPod.remove(id);
+            privilegedPod.close();
         }
     }
 
