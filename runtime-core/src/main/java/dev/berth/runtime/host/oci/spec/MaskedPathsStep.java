@@ -6,8 +6,10 @@ import dev.berth.runtime.host.oci.OciSpec;
 import java.util.List;
 
 /**
- * The /proc and /sys paths hidden from the container or made read-only: the request's lists, else the defaults;
- * none for a privileged container.
+ * The /proc and /sys paths hidden from the container or made read-only: the request's lists exactly as sent, else
+ * the defaults; none for a privileged container. An empty list cannot be told from an absent one on the wire, and
+ * containerd (1.6, on these machines) gives its defaults for both: berth does the same, so a pod masks the same
+ * paths on either runtime.
  */
 public final class MaskedPathsStep implements SpecStep {
 
