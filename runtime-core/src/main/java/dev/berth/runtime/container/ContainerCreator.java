@@ -12,6 +12,7 @@ import dev.berth.runtime.host.oci.ImageDefaults;
 import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.PidMode;
+import dev.berth.runtime.host.oci.SourcePropagation;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.sandbox.PidHolder;
 import dev.berth.runtime.sandbox.SandboxContexts;
@@ -60,7 +61,7 @@ public final class ContainerCreator {
         this.notifier = notifier;
         this.ids = ids;
         this.clock = clock;
-        this.validator = new ContainerValidator(host.resourceLimits(), new HostSources(),
+        this.validator = new ContainerValidator(host.resourceLimits(), new HostSources(SourcePropagation::ofThisProcess),
                 SecurityProfileChecks.forHost());
     }
 

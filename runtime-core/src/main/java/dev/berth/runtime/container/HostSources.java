@@ -4,14 +4,19 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Device;
+import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.runtime.host.oci.DeviceNodes;
-import java.nio.file.Files;
+import dev.berth.runtime.host.oci.SourcePropagation;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * The host files a container request names: every mount's host_path must exist (berth does not create a missing
- * one: a typo in a hostPath volume would otherwise bind an empty directory the node then keeps), and every device
+ * one: a typo in a hostPath volume would otherwise bind an empty directory the node then keeps) and be on a
+ * shared host mount for BIDIRECTIONAL propagation (shared or slave for HOST_TO_CONTAINER), and every device
  * must be a device node (or a directory of them) with permissions made of r, w and m.
  */
 final class HostSources {
@@ -19,12 +24,37 @@ final class HostSources {
     // Each letter at most once, in any order: what the device cgroup's access field takes.
     private static final Pattern PERMISSIONS = Pattern.compile("(?!.*(.).*\\1)[rwm]{1,3}");
 
+    private final Supplier<SourcePropagation> propagation;
+
+    /** @param propagation the node's mount table, read only when a mount asks for propagation */
+    HostSources(Supplier<SourcePropagation> propagation) {
+        this.propagation = propagation;
+    }
+
     void validate(ContainerConfig config) {
+        SourcePropagation table = null;
         for (int i = 0; i < config.getMountsCount(); i++) {
-            String hostPath = config.getMounts(i).getHostPath();
-            if (!hostPath.isEmpty() && !Files.exists(Path.of(hostPath))) {
-                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path " + hostPath
-                        + " does not exist on this node");
+            Mount mount = config.getMounts(i);
+            String hostPath = mount.getHostPath();
+            String field = "config.mounts[" + i + "].host_path";
+            if (hostPath.isEmpty()) {
+                continue;
+            }
+            Path real;
+            try {
+                real = Path.of(hostPath).toRealPath();
+            } catch (IOException e) {
+                throw BerthException.invalidArgument(field + " " + hostPath + " does not exist on this node");
+            }
+            MountPropagation mode = mount.getPropagation();
+            if (mode == MountPropagation.PROPAGATION_BIDIRECTIONAL
+                    || mode == MountPropagation.PROPAGATION_HOST_TO_CONTAINER) {
+                table = table == null ? propagation.get() : table;
+                if (mode == MountPropagation.PROPAGATION_BIDIRECTIONAL) {
+                    table.requireShared(real, field);
+                } else {
+                    table.requireSharedOrSlave(real, field);
+                }
             }
         }
         for (int i = 0; i < config.getDevicesCount(); i++) {

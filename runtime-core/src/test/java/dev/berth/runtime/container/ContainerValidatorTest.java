@@ -20,6 +20,7 @@ import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.SecurityProfile;
+import dev.berth.runtime.host.oci.SourcePropagation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class ContainerValidatorTest {
     Path tmp;
 
     private final ContainerValidator noAppArmor = new ContainerValidator(new ResourceValidator(null, null),
-            new HostSources(), new SecurityProfileChecks(false));
+            new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(false));
 
     @Test
     void targetPidWithoutATargetIsInvalidNamingTheField() {
@@ -109,7 +110,7 @@ class ContainerValidatorTest {
                 .setApparmorProfile("localhost/my-profile"))));
         assertTrue(invalid(config(security().setApparmorProfile("my-profile"))).getMessage()
                 .contains("apparmor_profile"));
-        assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null), new HostSources(),
+        assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null), new HostSources(() -> new SourcePropagation("")),
                 new SecurityProfileChecks(true)).validate(localhost));
         assertDoesNotThrow(() -> noAppArmor.validate(config(security().setApparmorProfile("runtime/default"))));
     }
