@@ -125,7 +125,7 @@ public final class ContainerdInstance implements RuntimeUnderTest {
 
     @Override
     public Path ociConfig(String containerId) {
-        // The runc v2 shim's bundle: <state>/io.containerd.runtime.v2.task/<namespace>/<id>; the CRI namespace is k8s.io.
+        // The runc v2 shim's bundle: <state>/io.containerd.runtime.v2.task/<namespace>/<id>, CRI's namespace k8s.io.
         return config.state().resolve("io.containerd.runtime.v2.task").resolve("k8s.io").resolve(containerId)
                 .resolve("config.json");
     }

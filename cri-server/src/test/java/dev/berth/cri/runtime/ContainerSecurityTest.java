@@ -106,23 +106,23 @@ class ContainerSecurityTest {
     void privilegedContainerHoldsTheNodesCapabilitiesNoFilterWritableSysAndHostDevices() throws Exception {
         long hostBounding = field(Files.readString(Path.of("/proc/self/status")), "CapBnd");
         // Only a privileged pod may hold a privileged container.
-        TestPod privilegedPod = TestPod.run(berth, busybox.imageId(), "privileged", true);
-        String id = privilegedPod.run(privilegedPod.container("privileged").setLinux(LinuxContainerConfig
-                .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))));
-        try {
-            String status = exec(id, "cat", "/proc/self/status");
-            long effective = field(status, "CapEff");
-            assertEquals(Long.toHexString(hostBounding), Long.toHexString(effective), status);
-            if ((hostBounding & CAP_SYS_RESOURCE) == 0) {
-                assertEquals(0, effective & CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE, which this node lacks");
+        try (TestPod privilegedPod = TestPod.run(berth, busybox.imageId(), "privileged", true)) {
+            String id = privilegedPod.run(privilegedPod.container("privileged").setLinux(LinuxContainerConfig
+                    .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))));
+            try {
+                String status = exec(id, "cat", "/proc/self/status");
+                long effective = field(status, "CapEff");
+                assertEquals(Long.toHexString(hostBounding), Long.toHexString(effective), status);
+                if ((hostBounding & CAP_SYS_RESOURCE) == 0) {
+                    assertEquals(0, effective & CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE, which this node lacks");
+                }
+                assertTrue(status.contains("\nSeccomp:\t0\n"), status);
+                assertEquals("rw", mountOptions(exec(id, "cat", "/proc/self/mountinfo"), "/sys").split(",")[0]);
+                String hostDevice = Files.exists(Path.of("/dev/kmsg")) ? "/dev/kmsg" : "/dev/loop-control";
+                exec(id, "test", "-c", hostDevice);
+            } finally {
+                privilegedPod.remove(id);
             }
-            assertTrue(status.contains("\nSeccomp:\t0\n"), status);
-            assertEquals("rw", mountOptions(exec(id, "cat", "/proc/self/mountinfo"), "/sys").split(",")[0]);
-            String hostDevice = Files.exists(Path.of("/dev/kmsg")) ? "/dev/kmsg" : "/dev/loop-control";
-            exec(id, "test", "-c", hostDevice);
-        } finally {
-            privilegedPod.remove(id);
-            privilegedPod.close();
         }
     }
 

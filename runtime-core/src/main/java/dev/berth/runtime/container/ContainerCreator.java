@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * CreateContainer: validate (the request alone, then against its pod), reserve the name within the pod, persist a
  * CREATING record (so a crash mid-way is undone at restart), create the bundle, start conmon (it waits on its start
- * pipe while berth works), prepare the rootfs, build and write the OCI spec, release conmon into {@code runc create}, arm the exit watch, then CREATED.
- * Any failure undoes every step already done (a conmon not yet released is killed).
+ * pipe while berth works), prepare the rootfs, build and write the OCI spec, release conmon into {@code runc create},
+ * arm the exit watch, then CREATED. Any failure undoes every step already done (a conmon not yet released is killed).
  */
 public final class ContainerCreator {
 
@@ -61,8 +61,8 @@ public final class ContainerCreator {
         this.notifier = notifier;
         this.ids = ids;
         this.clock = clock;
-        this.validator = new ContainerValidator(host.resourceLimits(), new HostSources(SourcePropagation::ofThisProcess),
-                SecurityProfileChecks.forHost());
+        this.validator = new ContainerValidator(host.resourceLimits(),
+                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost());
     }
 
     /**

@@ -110,8 +110,8 @@ class ContainerValidatorTest {
                 .setApparmorProfile("localhost/my-profile"))));
         assertTrue(invalid(config(security().setApparmorProfile("my-profile"))).getMessage()
                 .contains("apparmor_profile"));
-        assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null), new HostSources(() -> new SourcePropagation("")),
-                new SecurityProfileChecks(true)).validate(localhost));
+        assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null),
+                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(true)).validate(localhost));
         assertDoesNotThrow(() -> noAppArmor.validate(config(security().setApparmorProfile("runtime/default"))));
     }
 

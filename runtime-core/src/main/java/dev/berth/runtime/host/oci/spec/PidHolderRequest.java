@@ -15,9 +15,9 @@ import java.nio.file.Path;
 
 /**
  * A pod's PID-namespace holder described as a CRI container, so that the steps it shares with containers read its
- * settings like any other request's: a read-only root, the default masked and read-only paths, no capabilities, no_new_privs, the RuntimeDefault seccomp
- * filter, the smallest CPU weight, and its binary from the host as its one mount. It only reaps orphans; nothing
- * about it is configurable.
+ * settings like any other request's: a read-only root, the default masked and read-only paths, no capabilities,
+ * no_new_privs, the RuntimeDefault seccomp filter, the smallest CPU weight, and its binary from the host as its one
+ * mount. It only reaps orphans; nothing about it is configurable.
  */
 public final class PidHolderRequest {
 
