@@ -125,6 +125,12 @@ public final class BerthInstance implements RuntimeUnderTest {
     }
 
     @Override
+    public Path ociConfig(String containerId) {
+        // berth's bundles: <state>/containers/<id> (StateLayout.containerBundle).
+        return work.resolve("state").resolve("containers").resolve(containerId).resolve("config.json");
+    }
+
+    @Override
     public String describe() {
         return version + " (runc + conmon, built-in bridge " + BRIDGE + " " + SUBNET + ")";
     }

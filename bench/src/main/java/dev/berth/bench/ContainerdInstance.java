@@ -124,6 +124,13 @@ public final class ContainerdInstance implements RuntimeUnderTest {
     }
 
     @Override
+    public Path ociConfig(String containerId) {
+        // The runc v2 shim's bundle: <state>/io.containerd.runtime.v2.task/<namespace>/<id>, CRI's namespace k8s.io.
+        return config.state().resolve("io.containerd.runtime.v2.task").resolve("k8s.io").resolve(containerId)
+                .resolve("config.json");
+    }
+
+    @Override
     public String describe() {
         return version + " (runc v2 shim, overlayfs, CNI bridge " + BRIDGE + " " + SUBNET + ")";
     }

@@ -21,6 +21,9 @@ public interface RuntimeUnderTest extends AutoCloseable {
     /** Bytes currently stored under the runtime's storage root (blobs, layers, metadata). */
     long storedBytes();
 
+    /** Where the runtime wrote a created container's OCI config.json (its bundle under the runtime's state). */
+    Path ociConfig(String containerId);
+
     /** "containerd 1.6.20" etc., for the report. */
     String describe();
 

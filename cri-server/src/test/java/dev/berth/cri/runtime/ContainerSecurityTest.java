@@ -105,20 +105,24 @@ class ContainerSecurityTest {
     @Test
     void privilegedContainerHoldsTheNodesCapabilitiesNoFilterWritableSysAndHostDevices() throws Exception {
         long hostBounding = field(Files.readString(Path.of("/proc/self/status")), "CapBnd");
-        String id = runSleeping("privileged", LinuxContainerSecurityContext.newBuilder().setPrivileged(true));
-        try {
-            String status = exec(id, "cat", "/proc/self/status");
-            long effective = field(status, "CapEff");
-            assertEquals(Long.toHexString(hostBounding), Long.toHexString(effective), status);
-            if ((hostBounding & CAP_SYS_RESOURCE) == 0) {
-                assertEquals(0, effective & CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE, which this node lacks");
+        // Only a privileged pod may hold a privileged container.
+        try (TestPod privilegedPod = TestPod.run(berth, busybox.imageId(), "privileged", true)) {
+            String id = privilegedPod.run(privilegedPod.container("privileged").setLinux(LinuxContainerConfig
+                    .newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder().setPrivileged(true))));
+            try {
+                String status = exec(id, "cat", "/proc/self/status");
+                long effective = field(status, "CapEff");
+                assertEquals(Long.toHexString(hostBounding), Long.toHexString(effective), status);
+                if ((hostBounding & CAP_SYS_RESOURCE) == 0) {
+                    assertEquals(0, effective & CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE, which this node lacks");
+                }
+                assertTrue(status.contains("\nSeccomp:\t0\n"), status);
+                assertEquals("rw", mountOptions(exec(id, "cat", "/proc/self/mountinfo"), "/sys").split(",")[0]);
+                String hostDevice = Files.exists(Path.of("/dev/kmsg")) ? "/dev/kmsg" : "/dev/loop-control";
+                exec(id, "test", "-c", hostDevice);
+            } finally {
+                privilegedPod.remove(id);
             }
-            assertTrue(status.contains("\nSeccomp:\t0\n"), status);
-            assertEquals("rw", mountOptions(exec(id, "cat", "/proc/self/mountinfo"), "/sys").split(",")[0]);
-            String hostDevice = Files.exists(Path.of("/dev/kmsg")) ? "/dev/kmsg" : "/dev/loop-control";
-            exec(id, "test", "-c", hostDevice);
-        } finally {
-            remove(id);
         }
     }
 

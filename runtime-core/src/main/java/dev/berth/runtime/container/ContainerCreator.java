@@ -1,7 +1,6 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
-import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
@@ -10,12 +9,13 @@ import dev.berth.runtime.host.monitor.MonitoredContainer;
 import dev.berth.runtime.host.monitor.PendingContainer;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.ImageDefaults;
-import dev.berth.runtime.host.oci.MountDestination;
 import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.PidMode;
+import dev.berth.runtime.host.oci.SourcePropagation;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.sandbox.PidHolder;
+import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.spi.ImageConfig;
@@ -33,10 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CreateContainer: validate, reserve the name within the pod, persist a CREATING record (so a crash mid-way is
- * undone at restart), create the bundle, start conmon (it waits on its start pipe while berth works), prepare the
- * rootfs, build and write the OCI spec, release conmon into {@code runc create}, arm the exit watch, then CREATED.
- * Any failure undoes every step already done (a conmon not yet released is killed).
+ * CreateContainer: validate (the request alone, then against its pod), reserve the name within the pod, persist a
+ * CREATING record (so a crash mid-way is undone at restart), create the bundle, start conmon (it waits on its start
+ * pipe while berth works), prepare the rootfs, build and write the OCI spec, release conmon into {@code runc create},
+ * arm the exit watch, then CREATED. Any failure undoes every step already done (a conmon not yet released is killed).
  */
 public final class ContainerCreator {
 
@@ -50,6 +50,7 @@ public final class ContainerCreator {
     private final Ids ids;
     private final Clock clock;
     private final OciJson json = new OciJson();
+    private final ContainerValidator validator;
 
     public ContainerCreator(ContainerRegistry registry, SandboxRegistry sandboxes, ContainerHost host,
             ContainerExits exits, EventNotifier notifier, Ids ids, Clock clock) {
@@ -60,6 +61,8 @@ public final class ContainerCreator {
         this.notifier = notifier;
         this.ids = ids;
         this.clock = clock;
+        this.validator = new ContainerValidator(host.resourceLimits(),
+                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost());
     }
 
     /**
@@ -69,48 +72,15 @@ public final class ContainerCreator {
      *                      configs; may be empty
      */
     public String create(String sandboxIdOrPrefix, ContainerConfig config, PodSandboxConfig sandboxConfig) {
-        validate(config);
+        validator.validate(config);
         SandboxRecord sandbox = sandboxes.get(sandboxIdOrPrefix);
+        validator.validateInPod(config, SandboxContexts.configFor(sandbox, sandboxConfig));
         String name = ContainerRecord.reservationName(sandbox.id(), config.getMetadata().getName(),
                 config.getMetadata().getAttempt());
         String id = ids.next();
         return registry.names().reserve(name, ContainerConfigs.fingerprint(sandbox.id(), config), id,
                 () -> sandboxes.locks().with(sandbox.id(), () -> createLocked(id, sandbox.id(), config,
                         sandboxConfig)));
-    }
-
-    private void validate(ContainerConfig config) {
-        if (!config.hasMetadata() || config.getMetadata().getName().isEmpty()) {
-            throw BerthException.invalidArgument("config.metadata.name is required");
-        }
-        RequestText.withoutControlCharacters(config.getMetadata().getName(), "config.metadata.name");
-        if (config.getImage().getImage().isEmpty()) {
-            throw BerthException.invalidArgument("config.image.image is required");
-        }
-        host.resourceLimits().validate(config.getLinux().getResources(), "config.linux.resources");
-        var security = config.getLinux().getSecurityContext();
-        if (security.hasRunAsGroup() && !security.hasRunAsUser() && security.getRunAsUsername().isEmpty()) {
-            throw BerthException.invalidArgument("config.linux.security_context.run_as_group needs run_as_user or "
-                    + "run_as_username: a group alone names no user to run as");
-        }
-        for (int i = 0; i < config.getMountsCount(); i++) {
-            var mount = config.getMounts(i);
-            MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
-            String hostPath = mount.getHostPath();
-            if (hostPath.isEmpty() && !mount.hasImage()) {
-                throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
-            }
-            RequestText.withoutControlCharacters(hostPath, "config.mounts[" + i + "].host_path");
-            if (!hostPath.isEmpty() && !hostPath.startsWith("/")) {
-                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path, "
-                        + "got \"" + hostPath + "\"");
-            }
-        }
-        String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
-        if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
-            throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
-                    + logPath);
-        }
     }
 
     private void createLocked(String id, String sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig) {

@@ -61,7 +61,8 @@ public final class SandboxContexts {
                 SandboxFilePaths.in(layout.sandboxFiles(record.id())), shmOf(record.id(), record.namespaces()));
     }
 
-    static PodSandboxConfig configFor(SandboxRecord record, PodSandboxConfig requestConfig) {
+    /** The pod config a container is checked and built against. */
+    public static PodSandboxConfig configFor(SandboxRecord record, PodSandboxConfig requestConfig) {
         if (record.config() != null) {
             // The stored config wins over the request's copy (the kubelet sends the same one): the pod's
             // namespaces, files and network were set up from it, and all its containers must see one pod. A

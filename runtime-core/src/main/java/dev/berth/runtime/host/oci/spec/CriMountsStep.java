@@ -5,7 +5,6 @@ import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.OciSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,13 +38,12 @@ public final class CriMountsStep implements SpecStep {
             throw BerthException.invalidArgument("mount host path must be absolute: " + mount.getHostPath());
         }
         try {
-            if (!Files.exists(source)) {
-                // Like containerd: a missing hostPath source becomes an empty directory.
-                Files.createDirectories(source);
-            }
+            // Never created here: a missing source is refused (checked before anything is made, again here in case
+            // it went away since), so no failed request leaves a directory on the node.
             source = source.toRealPath();
         } catch (IOException e) {
-            throw BerthException.invalidArgument("cannot use mount source " + mount.getHostPath() + ": " + e);
+            throw BerthException.invalidArgument("mount host_path " + mount.getHostPath() + " does not exist or "
+                    + "cannot be resolved: " + e);
         }
         List<String> options = new ArrayList<>();
         options.add("rbind");

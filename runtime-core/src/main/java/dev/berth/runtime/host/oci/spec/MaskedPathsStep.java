@@ -6,8 +6,10 @@ import dev.berth.runtime.host.oci.OciSpec;
 import java.util.List;
 
 /**
- * The /proc and /sys paths hidden from the container or made read-only: the request's lists, else the defaults;
- * none for a privileged container.
+ * The /proc and /sys paths hidden from the container or made read-only: the request's lists exactly as sent (an
+ * empty list means none); none for a privileged container. The kubelet sends the lists itself (the defaults below
+ * for the Default procMount, none for Unmasked); containerd 1.6.20 on these machines also masks nothing when the
+ * lists are empty (compared in docs/oci-spec.md). The defaults are for berth's own PID holder.
  */
 public final class MaskedPathsStep implements SpecStep {
 
@@ -24,10 +26,6 @@ public final class MaskedPathsStep implements SpecStep {
             spec.linux().maskedPaths(List.of()).readonlyPaths(List.of());
             return;
         }
-        spec.linux()
-                .maskedPaths(security.getMaskedPathsCount() > 0 ? security.getMaskedPathsList()
-                        : DEFAULT_MASKED_PATHS)
-                .readonlyPaths(security.getReadonlyPathsCount() > 0 ? security.getReadonlyPathsList()
-                        : DEFAULT_READONLY_PATHS);
+        spec.linux().maskedPaths(security.getMaskedPathsList()).readonlyPaths(security.getReadonlyPathsList());
     }
 }

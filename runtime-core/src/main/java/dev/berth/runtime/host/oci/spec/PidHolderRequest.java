@@ -15,9 +15,9 @@ import java.nio.file.Path;
 
 /**
  * A pod's PID-namespace holder described as a CRI container, so that the steps it shares with containers read its
- * settings like any other request's: a read-only root, no capabilities, no_new_privs, the RuntimeDefault seccomp
- * filter, the smallest CPU weight, and its binary from the host as its one mount. It only reaps orphans; nothing
- * about it is configurable.
+ * settings like any other request's: a read-only root, the default masked and read-only paths, no capabilities,
+ * no_new_privs, the RuntimeDefault seccomp filter, the smallest CPU weight, and its binary from the host as its one
+ * mount. It only reaps orphans; nothing about it is configurable.
  */
 public final class PidHolderRequest {
 
@@ -27,6 +27,8 @@ public final class PidHolderRequest {
                     .setSecurityContext(LinuxContainerSecurityContext.newBuilder()
                             .setReadonlyRootfs(true)
                             .setNoNewPrivs(true)
+                            .addAllMaskedPaths(MaskedPathsStep.DEFAULT_MASKED_PATHS)
+                            .addAllReadonlyPaths(MaskedPathsStep.DEFAULT_READONLY_PATHS)
                             .setCapabilities(Capability.newBuilder().addDropCapabilities("ALL"))
                             .setSeccomp(SecurityProfile.newBuilder()
                                     .setProfileType(SecurityProfile.ProfileType.RuntimeDefault))))

@@ -2,6 +2,7 @@ package dev.berth.runtime.host.oci.spec;
 
 import static dev.berth.runtime.host.oci.spec.SpecFixture.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,10 +65,12 @@ class CriMountsStepTest {
     }
 
     @Test
-    void missingHostPathBecomesDirectoryAndRelativeIsInvalid() {
+    void missingHostPathIsInvalidAndNotCreatedAndRelativeIsInvalid() {
         Path missing = tmp.resolve("made/by/berth");
-        mounts(config().addMounts(Mount.newBuilder().setContainerPath("/m").setHostPath(missing.toString())));
-        assertTrue(Files.isDirectory(missing));
+        BerthException e = assertThrows(BerthException.class, () -> mounts(config().addMounts(Mount.newBuilder()
+                .setContainerPath("/m").setHostPath(missing.toString()))));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("made")), "the missing source was created");
         assertThrows(BerthException.class, () -> mounts(config().addMounts(Mount.newBuilder()
                 .setContainerPath("/m").setHostPath("relative"))));
         assertThrows(BerthException.class, () -> mounts(config().addMounts(Mount.newBuilder()

@@ -25,10 +25,10 @@ class MaskedPathsStepTest {
     }
 
     @Test
-    void maskedAndReadonlyPathsDefaultOrFromConfig() {
+    void maskedAndReadonlyPathsExactlyAsSentAndEmptyMeansNone() {
         OciSpec spec = fixture.apply(config(), new MaskedPathsStep());
-        assertEquals(MaskedPathsStep.DEFAULT_MASKED_PATHS, spec.linux().maskedPaths());
-        assertEquals(MaskedPathsStep.DEFAULT_READONLY_PATHS, spec.linux().readonlyPaths());
+        assertEquals(List.of(), spec.linux().maskedPaths());
+        assertEquals(List.of(), spec.linux().readonlyPaths());
         OciSpec custom = fixture.apply(withSecurity(config(), LinuxContainerSecurityContext.newBuilder()
                 .addMaskedPaths("/proc/x").addReadonlyPaths("/proc/y")), new MaskedPathsStep());
         assertEquals(List.of("/proc/x"), custom.linux().maskedPaths());

@@ -1,0 +1,86 @@
+package dev.berth.runtime.container;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
+import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.NamespaceMode;
+import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.runtime.host.oci.MountDestination;
+import java.nio.file.Path;
+
+/**
+ * Refuses a CreateContainer request berth cannot honour before anything is reserved or created: a refused request
+ * leaves no record, bundle, conmon, rootfs or directory behind. Each error names the request's field.
+ */
+final class ContainerValidator {
+
+    private final ResourceValidator resources;
+    private final HostSources hostSources;
+    private final SecurityProfileChecks profiles;
+
+    ContainerValidator(ResourceValidator resources, HostSources hostSources, SecurityProfileChecks profiles) {
+        this.resources = resources;
+        this.hostSources = hostSources;
+        this.profiles = profiles;
+    }
+
+    /** Checks the request alone, before the pod is looked up. */
+    void validate(ContainerConfig config) {
+        if (!config.hasMetadata() || config.getMetadata().getName().isEmpty()) {
+            throw BerthException.invalidArgument("config.metadata.name is required");
+        }
+        RequestText.withoutControlCharacters(config.getMetadata().getName(), "config.metadata.name");
+        if (config.getImage().getImage().isEmpty()) {
+            throw BerthException.invalidArgument("config.image.image is required");
+        }
+        resources.validate(config.getLinux().getResources(), "config.linux.resources");
+        var security = config.getLinux().getSecurityContext();
+        if (security.hasRunAsGroup() && !security.hasRunAsUser() && security.getRunAsUsername().isEmpty()) {
+            throw BerthException.invalidArgument("config.linux.security_context.run_as_group needs run_as_user or "
+                    + "run_as_username: a group alone names no user to run as");
+        }
+        var namespaces = security.getNamespaceOptions();
+        if (namespaces.getPid() == NamespaceMode.TARGET && namespaces.getTargetId().isEmpty()) {
+            throw BerthException.invalidArgument("config.linux.security_context.namespace_options.target_id is "
+                    + "required when pid is TARGET: it names the container whose PID namespace to join");
+        }
+        mountPaths(config);
+        String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
+        if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
+            throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
+                    + logPath);
+        }
+        profiles.validate(security);
+        // Last: these look at the host's files.
+        hostSources.validate(config);
+    }
+
+    /**
+     * Checks the request against its pod. The pod's network and IPC namespaces are the container's whatever the
+     * container's own namespace options say (containerd does the same: the kubelet copies the pod's choice into
+     * each container), so only privilege can contradict the pod.
+     */
+    void validateInPod(ContainerConfig config, PodSandboxConfig pod) {
+        if (config.getLinux().getSecurityContext().getPrivileged()
+                && !pod.getLinux().getSecurityContext().getPrivileged()) {
+            throw BerthException.invalidArgument("config.linux.security_context.privileged is true but the pod's "
+                    + "linux.security_context.privileged is false: no privileged container in an unprivileged pod");
+        }
+    }
+
+    private static void mountPaths(ContainerConfig config) {
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            var mount = config.getMounts(i);
+            MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
+            String hostPath = mount.getHostPath();
+            if (hostPath.isEmpty() && !mount.hasImage()) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
+            }
+            RequestText.withoutControlCharacters(hostPath, "config.mounts[" + i + "].host_path");
+            if (!hostPath.isEmpty() && !hostPath.startsWith("/")) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path, "
+                        + "got \"" + hostPath + "\"");
+            }
+        }
+    }
+}
