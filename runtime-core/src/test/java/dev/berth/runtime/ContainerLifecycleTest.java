@@ -68,10 +68,30 @@ class ContainerLifecycleTest {
         assertTrue(Files.readString(fixture.logOf(exited)).contains(" stderr F oops"));
     }
 
+    /**
+     * Waits until the container's shell has installed its trap for {@code signal}: a signal that comes earlier is
+     * ignored by the namespace's init, and the stop would end in SIGKILL.
+     */
+    private void awaitTrapped(String id, int signal) throws Exception {
+        Path status = Path.of("/proc", String.valueOf(fixture.core.containers().status(id).pid()), "status");
+        long bit = 1L << (signal - 1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            String caught = Files.readAllLines(status).stream().filter(l -> l.startsWith("SigCgt:")).findFirst()
+                    .orElseThrow().substring("SigCgt:".length()).strip();
+            if ((Long.parseUnsignedLong(caught, 16) & bit) != 0) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("container " + id + " never trapped signal " + signal);
+    }
+
     @Test
     void stopSendsTheStopSignalFirst() throws Exception {
         String id = fixture.runContainer(pod, RuntimeFixture.container("sleeper", SLEEPER));
         fixture.awaitState(id, ContainerState.RUNNING);
+        awaitTrapped(id, 15);
         fixture.core.containers().stop(id, Duration.ofSeconds(30));
         ContainerRecord stopped = fixture.core.containers().status(id);
         assertEquals(ContainerState.EXITED, stopped.state());
@@ -89,6 +109,9 @@ class ContainerLifecycleTest {
         assertEquals("SIGUSR1", fixture.core.containers().status(fromImage).stopSignal());
         assertEquals("SIGUSR2", fixture.core.containers().status(fromConfig).stopSignal());
         fixture.awaitState(fromImage, ContainerState.RUNNING);
+        fixture.awaitState(fromConfig, ContainerState.RUNNING);
+        awaitTrapped(fromImage, 10);
+        awaitTrapped(fromConfig, 12);
         fixture.core.containers().stop(fromImage, Duration.ofSeconds(30));
         fixture.core.containers().stop(fromConfig, Duration.ofSeconds(30));
         assertEquals(42, fixture.core.containers().status(fromImage).exitCode());
