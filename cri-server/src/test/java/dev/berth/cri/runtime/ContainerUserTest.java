@@ -5,29 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
-import dev.berth.proto.runtime.v1.ContainerConfig;
-import dev.berth.proto.runtime.v1.ContainerMetadata;
-import dev.berth.proto.runtime.v1.ContainerStatusRequest;
-import dev.berth.proto.runtime.v1.CreateContainerRequest;
-import dev.berth.proto.runtime.v1.ExecSyncRequest;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxContainerUser;
-import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
-import dev.berth.proto.runtime.v1.PodSandboxConfig;
-import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.proto.runtime.v1.PullImageRequest;
-import dev.berth.proto.runtime.v1.RemoveContainerRequest;
-import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
-import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
-import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StatusRequest;
-import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.SupplementalGroupsPolicy;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
@@ -35,7 +21,6 @@ import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,29 +39,19 @@ class ContainerUserTest {
     static final BerthServerExtension berth = BerthServerExtension.create()
             .withToml("[registry.\"" + registry.address() + "\"]\ninsecure = true\n");
 
-    static PushedImage busybox;
-    static PodSandboxConfig pod;
-    static String podId;
+    static TestPod pod;
 
     @BeforeAll
     static void pullAndRunPod() {
-        busybox = BusyboxImages.busybox(registry, "users/busybox", "v1");
+        PushedImage busybox = BusyboxImages.busybox(registry, "users/busybox", "v1");
         berth.client().images().pullImage(PullImageRequest.newBuilder()
                 .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
-        pod = PodSandboxConfig.newBuilder()
-                .setMetadata(PodSandboxMetadata.newBuilder().setName("users").setNamespace("default")
-                        .setUid(UUID.randomUUID().toString()))
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(berth.cgroupParent()))
-                .build();
-        podId = berth.client().runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).build())
-                .getPodSandboxId();
+        pod = TestPod.run(berth, busybox.imageId(), "users", false);
     }
 
     @AfterAll
     static void removePodAndCheckLeftovers() {
-        CriClient client = berth.client();
-        client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
-        client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
+        pod.close();
         registry.close();
         berth.stopDaemon();
         assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
@@ -84,41 +59,29 @@ class ContainerUserTest {
     }
 
     /** Runs {@code sleep} as the context says; returns the container's ID. */
-    private static String run(String name, LinuxContainerSecurityContext.Builder security) {
-        String id = berth.client().runtime().createContainer(CreateContainerRequest.newBuilder()
-                .setPodSandboxId(podId)
-                .setSandboxConfig(pod)
-                .setConfig(ContainerConfig.newBuilder()
-                        .setMetadata(ContainerMetadata.newBuilder().setName(name))
-                        .setImage(ImageSpec.newBuilder().setImage(busybox.imageId()))
-                        .addCommand("sleep").addCommand("600")
-                        .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(security)))
-                .build()).getContainerId();
-        berth.client().runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
-        return id;
+    private static String run(String name, LinuxContainerSecurityContext.Builder security)
+            throws InterruptedException {
+        return pod.run(pod.container(name).setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(security)));
     }
 
     /** The {@code Uid:}, {@code Gid:} and {@code Groups:} lines of the container's process, as the kernel has them. */
     private static List<String> identity(String id) {
         // The pod shares one PID namespace (the default), so the container's own process is found by name.
-        String status = berth.client().runtime().execSync(ExecSyncRequest.newBuilder().setContainerId(id)
-                .addCmd("sh").addCmd("-c").addCmd("cat /proc/$(pidof sleep)/status").setTimeout(20).build())
-                .getStdout().toStringUtf8();
+        String status = pod.exec(id, "sh", "-c", "cat /proc/$(pidof sleep)/status");
         return status.lines().filter(l -> l.startsWith("Uid:") || l.startsWith("Gid:") || l.startsWith("Groups:"))
                 .map(l -> l.replaceAll("\\s+", " ").strip()).toList();
     }
 
     private static LinuxContainerUser reported(String id) {
-        return berth.client().runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id)
-                .build()).getStatus().getUser().getLinux();
+        return pod.status(id).getUser().getLinux();
     }
 
     private static void remove(String id) {
-        berth.client().runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+        pod.remove(id);
     }
 
     @Test
-    void mergeAddsTheImagesGroupsOfTheUserToTheRequestedOnes() {
+    void mergeAddsTheImagesGroupsOfTheUserToTheRequestedOnes() throws InterruptedException {
         String id = run("merge", LinuxContainerSecurityContext.newBuilder().setRunAsUsername("tester")
                 .addSupplementalGroups(4242));
         try {
@@ -134,7 +97,7 @@ class ContainerUserTest {
     }
 
     @Test
-    void strictKeepsOnlyThePrimaryAndTheRequestedGroups() {
+    void strictKeepsOnlyThePrimaryAndTheRequestedGroups() throws InterruptedException {
         String id = run("strict", LinuxContainerSecurityContext.newBuilder().setRunAsUsername("tester")
                 .addSupplementalGroups(4242).setSupplementalGroupsPolicy(SupplementalGroupsPolicy.Strict));
         try {
@@ -147,7 +110,7 @@ class ContainerUserTest {
     }
 
     @Test
-    void runAsUserAndGroupOverrideTheImage() {
+    void runAsUserAndGroupOverrideTheImage() throws InterruptedException {
         String id = run("numeric", LinuxContainerSecurityContext.newBuilder()
                 .setRunAsUser(Int64Value.newBuilder().setValue(1002))
                 .setRunAsGroup(Int64Value.newBuilder().setValue(2000)));
@@ -163,7 +126,7 @@ class ContainerUserTest {
     }
 
     @Test
-    void aUserNameTheImageDoesNotKnowIsRefusedAndLeavesNothing() {
+    void aUserNameTheImageDoesNotKnowIsRefusedAndLeavesNothing() throws InterruptedException {
         int before = berth.client().runtime().listContainers(ListContainersRequest.getDefaultInstance())
                 .getContainersCount();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> remove(run("ghost",
