@@ -15,6 +15,15 @@ import dev.berth.cri.service.CriImageService;
 import dev.berth.cri.service.CriRuntimeService;
 import dev.berth.cri.service.RuntimeInfoHandler;
 import dev.berth.cri.service.RuntimeReadiness;
+import dev.berth.cri.streaming.StreamUrls;
+import dev.berth.cri.streaming.StreamingBackend;
+import dev.berth.cri.streaming.StreamingPort;
+import dev.berth.cri.streaming.StreamingRequests;
+import dev.berth.cri.streaming.StreamingServer;
+import dev.berth.cri.streaming.StreamingSettings;
+import dev.berth.cri.streaming.TlsFiles;
+import dev.berth.cri.streaming.TokenCache;
+import dev.berth.cri.streaming.UnavailableBackend;
 import dev.berth.cri.wiring.CniNetworkProvider;
 import dev.berth.cri.wiring.ImageRootfsProvider;
 import dev.berth.cri.wiring.ModuleConfigs;
@@ -52,12 +61,15 @@ public final class BerthDaemon implements AutoCloseable {
     private final BerthConfig config;
     private final CriServer server;
     private final MetricsEndpoint metrics;
+    private final java.net.InetSocketAddress streamingAddress;
     private final Deque<AutoCloseable> resources;
 
-    private BerthDaemon(BerthConfig config, CriServer server, MetricsEndpoint metrics, Deque<AutoCloseable> resources) {
+    private BerthDaemon(BerthConfig config, CriServer server, MetricsEndpoint metrics,
+                        java.net.InetSocketAddress streamingAddress, Deque<AutoCloseable> resources) {
         this.config = config;
         this.server = server;
         this.metrics = metrics;
+        this.streamingAddress = streamingAddress;
         this.resources = resources;
     }
 
@@ -83,6 +95,13 @@ public final class BerthDaemon implements AutoCloseable {
                         + " (with its nftables table and pod subnet)");
             }
             locks.forEach((file, what) -> resources.push(DaemonLock.acquire(file, what)));
+            // Bound before anything touches the host's network, so a taken port stops start-up with nothing
+            // to undo; the URLs need the port anyway.
+            StreamingPort streamingPort = StreamingPort.bind(config.streaming().address());
+            resources.push(streamingPort);
+            io.netty.handler.ssl.SslContext streamingTls = config.streaming().tls()
+                    ? TlsFiles.serverContext(config.streaming().tlsCertFile(), config.streaming().tlsKeyFile())
+                    : null;
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resources.push(registry::close);
@@ -107,9 +126,18 @@ public final class BerthDaemon implements AutoCloseable {
                     () -> networkCondition(network.status()), network::updatePodCidr);
             ContainerEventStream events = new ContainerEventStream(runtime.events());
             resources.push(events);
+            // runtime-core does not offer exec/attach/port-forward sessions yet; the server and the request checks
+            // are in place and answer UNIMPLEMENTED until it does.
+            StreamingBackend streamingBackend = new UnavailableBackend();
+            TokenCache streamTokens = new TokenCache(Duration.ofSeconds(config.streaming().tokenTtlSeconds()));
+            StreamingServer streaming = StreamingServer.start(streamingPort,
+                    StreamingSettings.from(config.streaming()), streamingTls, streamTokens, streamingBackend);
+            resources.push(streaming);
             CriRuntimeService runtimeService = new CriRuntimeService(info,
                     new SandboxHandler(runtime.sandboxes(), runtime.containers()),
-                    new ContainerHandler(runtime.containers()), events);
+                    new ContainerHandler(runtime.containers()), events,
+                    new StreamingRequests(streamingBackend, streamTokens,
+                            new StreamUrls(streaming.address(), streamingTls != null)));
             CriImageService imageService = new CriImageService(new ImageHandler(images));
 
             CriServer server = CriServer.start(socket, config.server().maxMessageBytes(),
@@ -123,7 +151,7 @@ public final class BerthDaemon implements AutoCloseable {
             }
             log.info("berth started version={} socket={} ms={}", BuildInfo.version(), socket,
                     (System.nanoTime() - started) / 1_000_000);
-            return new BerthDaemon(config, server, metrics, resources);
+            return new BerthDaemon(config, server, metrics, streamingPort.address(), resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -140,6 +168,11 @@ public final class BerthDaemon implements AutoCloseable {
 
     public Path socket() {
         return server.socket();
+    }
+
+    /** Where the exec/attach/port-forward server listens. */
+    public java.net.InetSocketAddress streamingAddress() {
+        return streamingAddress;
     }
 
     public Optional<java.net.InetSocketAddress> metricsAddress() {

@@ -53,7 +53,7 @@ final class ConfigValidator {
             fail("images.progress_timeout_seconds", "must be at least 1");
         }
         validateNetwork(config.network());
-        requireHostPort("streaming.address", config.streaming().address(), false);
+        validateStreaming(config.streaming());
         requireHostPort("metrics.address", config.metrics().address(), true);
     }
 
@@ -125,6 +125,24 @@ final class ConfigValidator {
         }
         if (network.mtu() != 0 && (network.mtu() < 576 || network.mtu() > 65535)) {
             fail("network.mtu", network.mtu() + " is outside 576..65535 (0 = MTU of the default route)");
+        }
+    }
+
+    private void validateStreaming(StreamingSection streaming) {
+        requireHostPort("streaming.address", streaming.address(), false);
+        if (streaming.tokenTtlSeconds() < 1 || streaming.tokenTtlSeconds() > 3600) {
+            fail("streaming.token_ttl_seconds", streaming.tokenTtlSeconds() + " is outside 1..3600");
+        }
+        if (streaming.idleTimeoutSeconds() < 1) {
+            fail("streaming.idle_timeout_seconds", "must be at least 1");
+        }
+        if (streaming.tlsCertFile().isEmpty() != streaming.tlsKeyFile().isEmpty()) {
+            fail(streaming.tlsCertFile().isEmpty() ? "streaming.tls_cert_file" : "streaming.tls_key_file",
+                    "TLS needs both tls_cert_file and tls_key_file (or neither)");
+        }
+        if (streaming.tls()) {
+            requireAbsolute("streaming.tls_cert_file", streaming.tlsCertFile());
+            requireAbsolute("streaming.tls_key_file", streaming.tlsKeyFile());
         }
     }
 

@@ -3,6 +3,9 @@ package dev.berth.cri.service;
 import dev.berth.cri.runtime.ContainerEventStream;
 import dev.berth.cri.runtime.ContainerHandler;
 import dev.berth.cri.runtime.SandboxHandler;
+import dev.berth.cri.streaming.StreamingRequests;
+import dev.berth.proto.runtime.v1.AttachRequest;
+import dev.berth.proto.runtime.v1.AttachResponse;
 import dev.berth.proto.runtime.v1.ContainerEventResponse;
 import dev.berth.proto.runtime.v1.ContainerStatsRequest;
 import dev.berth.proto.runtime.v1.ContainerStatsResponse;
@@ -10,6 +13,8 @@ import dev.berth.proto.runtime.v1.ContainerStatusRequest;
 import dev.berth.proto.runtime.v1.ContainerStatusResponse;
 import dev.berth.proto.runtime.v1.CreateContainerRequest;
 import dev.berth.proto.runtime.v1.CreateContainerResponse;
+import dev.berth.proto.runtime.v1.ExecRequest;
+import dev.berth.proto.runtime.v1.ExecResponse;
 import dev.berth.proto.runtime.v1.ExecSyncRequest;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
 import dev.berth.proto.runtime.v1.GetEventsRequest;
@@ -20,6 +25,8 @@ import dev.berth.proto.runtime.v1.ListContainersResponse;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.ListPodSandboxResponse;
 import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
+import dev.berth.proto.runtime.v1.PortForwardRequest;
+import dev.berth.proto.runtime.v1.PortForwardResponse;
 import dev.berth.proto.runtime.v1.PodSandboxStatusResponse;
 import dev.berth.proto.runtime.v1.RemoveContainerRequest;
 import dev.berth.proto.runtime.v1.RemoveContainerResponse;
@@ -56,8 +63,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * runtime.v1.RuntimeService: thin, each RPC handed to the handler for its family. RPCs not overridden here
- * (streaming exec/attach/port-forward, pod-level stats and metrics, checkpointing) answer UNIMPLEMENTED with the
- * method's full name.
+ * (pod-level stats and metrics, checkpointing) answer UNIMPLEMENTED with the method's full name.
  */
 public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
 
@@ -65,13 +71,15 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     private final SandboxHandler sandboxes;
     private final ContainerHandler containers;
     private final ContainerEventStream events;
+    private final StreamingRequests streaming;
 
     public CriRuntimeService(RuntimeInfoHandler info, SandboxHandler sandboxes, ContainerHandler containers,
-                             ContainerEventStream events) {
+                             ContainerEventStream events, StreamingRequests streaming) {
         this.info = info;
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.events = events;
+        this.streaming = streaming;
     }
 
     @Override
@@ -214,6 +222,21 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     @Override
     public void execSync(ExecSyncRequest request, StreamObserver<ExecSyncResponse> observer) {
         Unary.answer(observer, () -> containers.execSync(request));
+    }
+
+    @Override
+    public void exec(ExecRequest request, StreamObserver<ExecResponse> observer) {
+        Unary.answer(observer, () -> streaming.exec(request));
+    }
+
+    @Override
+    public void attach(AttachRequest request, StreamObserver<AttachResponse> observer) {
+        Unary.answer(observer, () -> streaming.attach(request));
+    }
+
+    @Override
+    public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> observer) {
+        Unary.answer(observer, () -> streaming.portForward(request));
     }
 
     @Override

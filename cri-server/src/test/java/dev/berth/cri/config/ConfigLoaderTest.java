@@ -25,6 +25,39 @@ class ConfigLoaderTest {
         assertEquals("/usr/sbin/runc", config.runtime().handlers().get("runc").path());
         assertEquals("cgroupfs", config.runtime().cgroupDriver());
         assertEquals("berth0", config.network().bridge());
+        assertEquals("127.0.0.1:0", config.streaming().address());
+        assertEquals(60, config.streaming().tokenTtlSeconds());
+        assertEquals(14400, config.streaming().idleTimeoutSeconds());
+        assertEquals("", config.streaming().tlsCertFile());
+        assertEquals("", config.streaming().tlsKeyFile());
+    }
+
+    @Test
+    void streamingKeysParse() {
+        StreamingSection streaming = loader.parse("""
+                [streaming]
+                address = "0.0.0.0:10010"
+                token_ttl_seconds = 30
+                idle_timeout_seconds = 600
+                tls_cert_file = "/etc/berth/stream.crt"
+                tls_key_file = "/etc/berth/stream.key"
+                """, origin).streaming();
+        assertEquals(new StreamingSection("0.0.0.0:10010", 30, 600, "/etc/berth/stream.crt",
+                "/etc/berth/stream.key"), streaming);
+        assertTrue(streaming.tls());
+    }
+
+    @Test
+    void badStreamingValuesAreRejected() {
+        assertRejected("[streaming]\naddress = \"10010\"\n", "streaming.address");
+        assertRejected("[streaming]\ntoken_ttl_seconds = 0\n", "streaming.token_ttl_seconds");
+        assertRejected("[streaming]\ntoken_ttl_seconds = 3601\n", "streaming.token_ttl_seconds");
+        assertRejected("[streaming]\nidle_timeout_seconds = 0\n", "streaming.idle_timeout_seconds");
+        assertRejected("[streaming]\ntls_cert_file = \"/etc/c.pem\"\n", "streaming.tls_key_file");
+        assertRejected("[streaming]\ntls_key_file = \"/etc/k.pem\"\n", "streaming.tls_cert_file");
+        assertRejected("[streaming]\ntls_cert_file = \"c.pem\"\ntls_key_file = \"/k.pem\"\n",
+                "streaming.tls_cert_file");
+        assertRejected("[streaming]\ntoken_ttl = 60\n", "streaming.token_ttl");
     }
 
     @Test
