@@ -60,6 +60,8 @@ final class RelayPortStream implements PortStream {
             String line;
             while ((line = stderr.readLine()) != null) {
                 if (line.contains(CONNECTED)) {
+                    // Not read from here on: after this socat says only a few lines (at EOF, at exit), far less
+                    // than a pipe holds, so it never blocks on them and no thread per connection is needed.
                     return stream;
                 }
                 if (said.size() < MAX_MESSAGE_LINES) {
