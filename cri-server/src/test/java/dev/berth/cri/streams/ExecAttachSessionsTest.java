@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.cri.streaming.wire.ChannelWebSocketClient;
 import dev.berth.cri.streaming.wire.SpdyClient;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
@@ -86,6 +87,38 @@ class ExecAttachSessionsTest {
             assertEquals("err\n", stderr.readAll());
             String status = error.readAll();
             assertTrue(status.contains("NonZeroExitCode") && status.contains("\"message\":\"3\""), status);
+        }
+    }
+
+    @Test
+    void execOverWebSocketV5GivesChannelsAndTheExitCode() throws Exception {
+        String url = execUrl(sleeper, false, true, false, "sh", "-c", "echo out; echo err >&2; exit 3");
+        try (ChannelWebSocketClient client = ChannelWebSocketClient.connect(url, "v5.channel.k8s.io")) {
+            assertTrue(client.awaitClosed());
+            assertEquals("out\n", client.text(1));
+            assertEquals("err\n", client.text(2));
+            String status = client.text(3);
+            assertTrue(status.contains("NonZeroExitCode") && status.contains("\"message\":\"3\""), status);
+        }
+    }
+
+    @Test
+    void stdinOnceEndsTheContainersStdinWhenTheAttacherCloses() throws Exception {
+        String once = pods.run(pod, "once", ContainerConfig.newBuilder().setStdin(true).setStdinOnce(true), "cat");
+        try {
+            String url = attachUrl(once, false);
+            try (SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io")) {
+                client.open(type("error"));
+                SpdyClient.Stream stdin = client.open(type("stdin"));
+                SpdyClient.Stream stdout = client.open(type("stdout"));
+                stdin.write("hello\n");
+                assertTrue(awaitText(stdout, "hello"));
+                stdin.close();
+                // cat saw its stdin end: the container exits.
+                pods.awaitState(once, ContainerState.CONTAINER_EXITED);
+            }
+        } finally {
+            pods.remove(once);
         }
     }
 
