@@ -2,7 +2,7 @@
 # Installs the Debian packages berth needs on a node (and, with --test, what its test suite needs).
 # Safe to run twice: apt-get skips what is already installed.
 set -euo pipefail
-runtime_pkgs=(runc crun conmon catatonit util-linux iproute2 nftables iptables libnss3)
+runtime_pkgs=(runc crun conmon catatonit util-linux iproute2 nftables iptables libnss3 socat)
 build_pkgs=(openjdk-17-jdk-headless maven)
 test_pkgs=(docker-registry busybox-static containerd containernetworking-plugins jq openssl)
 want=("${runtime_pkgs[@]}")

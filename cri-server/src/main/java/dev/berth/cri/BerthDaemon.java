@@ -23,10 +23,10 @@ import dev.berth.cri.streaming.StreamingServer;
 import dev.berth.cri.streaming.StreamingSettings;
 import dev.berth.cri.streaming.TlsFiles;
 import dev.berth.cri.streaming.TokenCache;
-import dev.berth.cri.streaming.UnavailableBackend;
 import dev.berth.cri.wiring.CniNetworkProvider;
 import dev.berth.cri.wiring.ImageRootfsProvider;
 import dev.berth.cri.wiring.ModuleConfigs;
+import dev.berth.cri.wiring.RuntimeStreamingBackend;
 import dev.berth.image.ImageStore;
 import dev.berth.runtime.RuntimeCore;
 import dev.berth.runtime.sandbox.SandboxFilter;
@@ -126,9 +126,7 @@ public final class BerthDaemon implements AutoCloseable {
                     () -> networkCondition(network.status()), network::updatePodCidr);
             ContainerEventStream events = new ContainerEventStream(runtime.events());
             resources.push(events);
-            // runtime-core does not offer exec/attach/port-forward sessions yet; the server and the request checks
-            // are in place and answer UNIMPLEMENTED until it does.
-            StreamingBackend streamingBackend = new UnavailableBackend();
+            StreamingBackend streamingBackend = new RuntimeStreamingBackend(runtime.streams());
             TokenCache streamTokens = new TokenCache(Duration.ofSeconds(config.streaming().tokenTtlSeconds()));
             StreamingServer streaming = StreamingServer.start(streamingPort,
                     StreamingSettings.from(config.streaming()), streamingTls, streamTokens, streamingBackend);

@@ -44,6 +44,8 @@ import dev.berth.runtime.sandbox.SandboxRunner;
 import dev.berth.runtime.sandbox.SandboxStopper;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
+import dev.berth.runtime.stream.PortForwarder;
+import dev.berth.runtime.stream.StreamSessions;
 import dev.berth.runtime.store.Ids;
 import dev.berth.runtime.store.RecordStore;
 import dev.berth.runtime.store.StateLayout;
@@ -137,7 +139,9 @@ final class CoreAssembly {
             sandboxRecovery.removeLeftovers();
             LOG.info("event=runtime_core_opened root={} state={} handlers={} took_ms={}", layout.rootDir(),
                     layout.stateDir(), config.handlers().keySet(), (System.nanoTime() - started) / 1_000_000);
-            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher);
+            StreamSessions streams = new StreamSessions(new PortForwarder(sandboxRegistry, contexts),
+                    containerRegistry, containerHost);
+            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams);
         } catch (RuntimeException | Error e) {
             exitWatcher.close();
             throw e;

@@ -6,6 +6,7 @@ import dev.berth.runtime.host.monitor.ExitWatcher;
 import dev.berth.runtime.sandbox.SandboxManager;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
+import dev.berth.runtime.stream.StreamSessions;
 import java.time.Clock;
 
 /**
@@ -20,14 +21,16 @@ public final class RuntimeCore implements AutoCloseable {
     private final ContainerManager containers;
     private final ContainerEvents events;
     private final ExitWatcher exitWatcher;
+    private final StreamSessions streams;
 
     RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
-            ExitWatcher exitWatcher) {
+            ExitWatcher exitWatcher, StreamSessions streams) {
         this.config = config;
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.events = events;
         this.exitWatcher = exitWatcher;
+        this.streams = streams;
     }
 
     /** Wires runtime-core, loads the persisted records and reconciles them with the host. */
@@ -50,6 +53,11 @@ public final class RuntimeCore implements AutoCloseable {
 
     public ContainerEvents events() {
         return events;
+    }
+
+    /** Exec, attach and port-forward sessions for the streaming server. */
+    public StreamSessions streams() {
+        return streams;
     }
 
     public RuntimeConfig config() {

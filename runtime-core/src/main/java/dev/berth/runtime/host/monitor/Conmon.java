@@ -22,11 +22,12 @@ public final class Conmon {
     private final OciRuntime runtime;
     private final MonitorLauncher launcher;
     private final ExecSyncRunner execs;
+    private final ConmonSpawner spawner;
 
     public Conmon(ConmonSettings settings, OciRuntime runtime) {
         this.settings = settings;
         this.runtime = runtime;
-        ConmonSpawner spawner = new ConmonSpawner(settings.conmonBinary());
+        this.spawner = new ConmonSpawner(settings.conmonBinary());
         this.launcher = new MonitorLauncher(settings, runtime, spawner);
         this.execs = new ExecSyncRunner(settings, runtime, spawner);
     }
@@ -75,6 +76,16 @@ public final class Conmon {
      */
     public ExecSyncResult execSync(String containerId, OciSpec.Process process, Duration timeout) {
         return execs.run(checkId(containerId), process, timeout);
+    }
+
+    /**
+     * Starts a process in a running container for a streaming client (CRI Exec): its stdio is the returned exec's
+     * attach connection, with a real terminal when {@code tty} (the process must say {@code terminal}). The caller
+     * closes it, which kills the process if it still runs.
+     */
+    public StreamingExec execAttach(String containerId, OciSpec.Process process, boolean stdin, boolean tty) {
+        return StreamingExec.start(settings, new ConmonArgs(settings, runtime), spawner, checkId(containerId),
+                process, stdin, tty);
     }
 
     /** Asks conmon to reopen the container's log file (after the kubelet renamed it). */

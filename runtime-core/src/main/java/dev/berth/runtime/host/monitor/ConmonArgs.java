@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * conmon's command line, one method per way berth runs it. Every mode shares the head (API, IDs, runtime) and the
  * tail (exit, persist and socket dirs, log level, the runtime's global args); the middle says what conmon monitors.
- * An exec that streams through attach (CRI Exec) would be one more method: {@code -e --exec-process-spec} with
- * {@code --exec-attach}, {@code -i}/{@code -t} as asked, and no {@code --sync}.
  */
 record ConmonArgs(ConmonSettings settings, OciRuntime runtime) {
+
+    private static final long STREAM_LOG_MAX = 1024 * 1024;
 
     /** A container: conmon runs {@code runtime create} on the bundle and stays as its monitor. */
     List<String> create(String id, ConmonLaunch launch, MonitorFiles files, Path logPath) {
@@ -56,6 +56,33 @@ record ConmonArgs(ConmonSettings settings, OciRuntime runtime) {
         if (timeoutSeconds > 0) {
             argv.add("-T");
             argv.add(Long.toString(timeoutSeconds));
+        }
+        return argv;
+    }
+
+    /**
+     * A streaming exec (CRI Exec): like {@link #execSync} (foreground, so berth reaps it and its sync pipe reports
+     * the PID then the exit), plus {@code -b} on the scratch dir, where conmon makes the exec's own attach socket and
+     * control FIFO, and {@code --exec-attach}, so that it waits for berth to connect before it runs the process.
+     */
+    List<String> execAttach(String id, String execId, ExecFiles files, boolean stdin, boolean tty) {
+        List<String> argv = head(id, execId);
+        argv.addAll(List.of(
+                "-e",
+                "--exec-attach",
+                "--exec-process-spec", files.processSpec().toString(),
+                "-b", files.dir().toString(),
+                "-p", files.pidFile().toString(),
+                "--sync",
+                // The output also lands in this log (conmon always logs): bounded, and removed with the dir.
+                "-l", "k8s-file:" + files.log(),
+                "--log-size-max", Long.toString(STREAM_LOG_MAX)));
+        tail(argv, files.dir(), files.dir());
+        if (stdin) {
+            argv.add("-i");
+        }
+        if (tty) {
+            argv.add("-t");
         }
         return argv;
     }

@@ -48,6 +48,14 @@ final class ConmonProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The first of two start bytes of an exec with {@code --exec-attach}: conmon goes on to make its attach socket
+     * (and says so on the attach pipe); the second ({@link #release}) lets it run the process.
+     */
+    void releaseForAttach() {
+        Syscalls.write(startFd, new byte[] {0});
+    }
+
     /** Reaps conmon's first process: at once if it has exited, else in the background. */
     void reap() {
         if (reaped) {

@@ -36,6 +36,18 @@ final class ConmonSpawner {
 
     /** Starts conmon; it waits for the start byte ({@link ConmonProcess#release}) before it runs the runtime. */
     ConmonProcess spawn(List<String> args, Path directory, Path stderrFile) {
+        return spawn(args, directory, stderrFile, -1);
+    }
+
+    /**
+     * Starts conmon with the write end of {@code attachPipe} on fd 5 ({@code _OCI_ATTACHPIPE}), where
+     * {@code --exec-attach} says that its attach socket is ready; the caller closes its own copy afterwards.
+     */
+    ConmonProcess spawnWithAttachPipe(List<String> args, Path directory, Path stderrFile, int attachPipeWriteEnd) {
+        return spawn(args, directory, stderrFile, attachPipeWriteEnd);
+    }
+
+    private ConmonProcess spawn(List<String> args, Path directory, Path stderrFile, int attachPipe) {
         int[] sync;
         int[] start;
         try {
@@ -52,7 +64,7 @@ final class ConmonSpawner {
         }
         int pid;
         try {
-            pid = NativeSpawn.of(binary, args)
+            NativeSpawn spawn = NativeSpawn.of(binary, args)
                     .directory(directory)
                     .env("_OCI_SYNCPIPE", "3")
                     .env("_OCI_STARTPIPE", "4")
@@ -60,8 +72,11 @@ final class ConmonSpawner {
                     .dup(start[0], 4)
                     .open(0, DEV_NULL, Syscalls.O_RDONLY, 0)
                     .open(1, DEV_NULL, Syscalls.O_WRONLY, 0)
-                    .open(2, stderrFile, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0644)
-                    .start();
+                    .open(2, stderrFile, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0644);
+            if (attachPipe >= 0) {
+                spawn.env("_OCI_ATTACHPIPE", "5").dup(attachPipe, 5);
+            }
+            pid = spawn.start();
         } catch (SyscallException e) {
             Syscalls.close(sync[0]);
             Syscalls.close(start[1]);

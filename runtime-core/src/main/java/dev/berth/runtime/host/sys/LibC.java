@@ -64,6 +64,15 @@ public interface LibC {
     int posix_spawn(@Out int[] pid, String path, Pointer actions, Pointer attributes, @In String[] argv,
             @In String[] envp);
 
+    // --- Unix sockets (conmon's SOCK_SEQPACKET attach socket) ---------------------------------------------------
+
+    int socket(int domain, int type, int protocol);
+
+    /** {@code address} is a struct sockaddr_un laid out by the caller. */
+    int connect(int fd, @In byte[] address, int length);
+
+    int shutdown(int fd, int how);
+
     /** glibc 2.36+ (Linux 5.3+): a file descriptor that becomes readable when the process exits. */
     int pidfd_open(int pid, int flags);
 }
