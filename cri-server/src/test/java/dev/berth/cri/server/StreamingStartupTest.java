@@ -70,7 +70,7 @@ class StreamingStartupTest {
     }
 
     @Test
-    void streamingCallsValidateThenNeedTheRuntime() {
+    void streamingCallsValidateThenAskTheRuntime() {
         try (BerthDaemon daemon = BerthDaemon.start(config("127.0.0.1:0"));
              CriClient client = CriClient.connect(daemon.socket())) {
             assertTrue(daemon.streamingAddress().getPort() > 0);
@@ -81,11 +81,11 @@ class StreamingStartupTest {
             StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
                     () -> client.runtime().portForward(PortForwardRequest.getDefaultInstance()));
             assertEquals(Status.Code.INVALID_ARGUMENT, missing.getStatus().getCode());
-            // The runtime does not offer sessions yet: a valid request says so instead of handing out a URL.
-            StatusRuntimeException later = assertThrows(StatusRuntimeException.class,
+            // A well-formed request for a container the runtime does not have gets no URL.
+            StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
                     () -> client.runtime().exec(ExecRequest.newBuilder().setContainerId("abc").addCmd("sh")
                             .setStdout(true).build()));
-            assertEquals(Status.Code.UNIMPLEMENTED, later.getStatus().getCode());
+            assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
         }
     }
 }
