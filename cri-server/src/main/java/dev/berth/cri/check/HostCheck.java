@@ -46,6 +46,8 @@ public final class HostCheck {
         results.add(binary("nft (nftables)", Path.of("/usr/sbin/nft"), true, "apt-get install -y nftables"));
         results.add(binary("catatonit (shared PID namespace pods)", Path.of("/usr/bin/catatonit"), false,
                 "apt-get install -y catatonit"));
+        results.add(binary("socat (port-forward into pods)", Path.of("/usr/bin/socat"), false,
+                "apt-get install -y socat"));
         results.add(overlay());
         results.add(cgroups(cgroupMode));
         results.add(freeSpace(Path.of(config.storage().root())));
