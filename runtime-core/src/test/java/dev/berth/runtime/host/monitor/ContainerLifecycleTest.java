@@ -194,11 +194,14 @@ class ContainerLifecycleTest {
                 assertEquals(0, execDirs.count(), "exec scratch dirs are removed");
             }
 
-            BerthException missing = assertThrows(BerthException.class, () -> conmon.execSync(c.id(),
+            // A program the container does not have is the shell's 127, with the runtime's reason on stderr.
+            ExecSyncResult missing = conmon.execSync(c.id(),
                     ContainerSpecBuilder.execProcess(c.spec(), List.of("/no/such/binary"), false),
-                    Duration.ofSeconds(5)));
-            assertTrue(missing.getMessage().contains("no such file") || missing.getMessage().contains("not found"),
-                    missing.getMessage());
+                    Duration.ofSeconds(5));
+            assertEquals(127, missing.exitCode());
+            assertFalse(missing.timedOut());
+            String reason = new String(missing.stderr(), StandardCharsets.UTF_8);
+            assertTrue(reason.contains("/no/such/binary") && reason.contains("no such file"), reason);
         }
     }
 
