@@ -53,7 +53,8 @@ class CriFuzzTest {
 
     @Test
     void mutatedRequestsForEveryRpcEndWithAClientStatusAndLeaveNoTrace() {
-        long seed = Long.getLong("berth.fuzz.seed", System.nanoTime());
+        // One fixed seed in the suite, so a CI run is repeatable; deploy/fuzz.sh explores with fresh seeds.
+        long seed = Long.getLong("berth.fuzz.seed", 20261204L);
         long maxCases = Long.getLong("berth.fuzz.cases", Long.MAX_VALUE);
         Duration budget = Duration.ofSeconds(Long.getLong("berth.fuzz.seconds", 10));
         FuzzRunner runner = new FuzzRunner(fixture, seed);
