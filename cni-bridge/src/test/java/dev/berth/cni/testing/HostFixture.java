@@ -2,6 +2,7 @@ package dev.berth.cni.testing;
 
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandResult;
+import dev.berth.common.fs.MountTable;
 import dev.berth.common.fs.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import java.util.function.BooleanSupplier;
 public final class HostFixture implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Path NETNS_DIR = Path.of("/run/netns");
 
     private final Deque<Runnable> cleanups = new ArrayDeque<>();
     private final List<String> netnsNames = new ArrayList<>();
@@ -86,11 +88,27 @@ public final class HostFixture implements AutoCloseable {
 
     /** A network namespace pinned at /run/netns/NAME (what {@code ip netns add} makes: a bind-mounted nsfs file). */
     public Path netns(String suffix) {
+        if (!MountTable.current().isMountPoint(NETNS_DIR)) {
+            // ip makes /run/netns a mount point of its own on first use and never undoes it; pushed first, this
+            // runs after this fixture's namespaces are gone, and only if no one else's remain.
+            cleanups.push(HostFixture::unmountEmptyNetnsDir);
+        }
         String name = "berthtest-" + tag + "-" + suffix;
         Command.of("ip", "netns", "add", name).check();
         netnsNames.add(name);
         cleanups.push(() -> deleteNetns(name));
         return Path.of("/run/netns", name);
+    }
+
+    private static void unmountEmptyNetnsDir() {
+        try (var entries = Files.list(NETNS_DIR)) {
+            if (entries.findAny().isEmpty() && MountTable.current().isMountPoint(NETNS_DIR)) {
+                // Lazily: a process of the test that was just killed may still hold it for a moment.
+                Command.of("umount", "-l", NETNS_DIR.toString()).run();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public void deleteNetns(Path pin) {
