@@ -8,24 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.MountTable;
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Device;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
-import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.MountPropagation;
-import dev.berth.proto.runtime.v1.PullImageRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,9 +42,7 @@ class ContainerMountsTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        PushedImage busybox = BusyboxImages.busybox(registry, "mounts/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        PushedImage busybox = berth.pullBusybox(registry, "mounts/busybox");
         // Privileged: the kubelet makes every pod with a BIDIRECTIONAL mount privileged.
         pod = TestPod.run(berth, busybox.imageId(), "mounts", true);
     }
@@ -59,9 +52,7 @@ class ContainerMountsTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

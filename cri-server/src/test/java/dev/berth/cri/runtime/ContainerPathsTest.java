@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
-import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
-import dev.berth.proto.runtime.v1.PullImageRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +33,7 @@ class ContainerPathsTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        PushedImage busybox = BusyboxImages.busybox(registry, "paths/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        PushedImage busybox = berth.pullBusybox(registry, "paths/busybox");
         pod = TestPod.run(berth, busybox.imageId(), "paths", false);
     }
 
@@ -49,9 +42,7 @@ class ContainerPathsTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

@@ -3,20 +3,15 @@ package dev.berth.cri.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.HugepageLimit;
-import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,9 +37,7 @@ class ContainerResourcesTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        PushedImage busybox = BusyboxImages.busybox(registry, "resources/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        PushedImage busybox = berth.pullBusybox(registry, "resources/busybox");
         pod = TestPod.run(berth, busybox.imageId(), "resources", false);
     }
 
@@ -53,9 +46,7 @@ class ContainerResourcesTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

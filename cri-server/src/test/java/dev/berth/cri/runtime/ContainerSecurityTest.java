@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.Capability;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
@@ -25,14 +24,12 @@ import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemoveContainerRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.SecurityProfile;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -73,9 +70,7 @@ class ContainerSecurityTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        busybox = BusyboxImages.busybox(registry, "security/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        busybox = berth.pullBusybox(registry, "security/busybox");
         String uid = UUID.randomUUID().toString();
         pod = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("security").setNamespace("default")
@@ -95,9 +90,7 @@ class ContainerSecurityTest {
         client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     // --- privileged and capabilities -----------------------------------------------------------------------------

@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.Leftovers;
-import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxContainerUser;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.StatusRequest;
 import dev.berth.proto.runtime.v1.SupplementalGroupsPolicy;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -43,9 +39,7 @@ class ContainerUserTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        PushedImage busybox = BusyboxImages.busybox(registry, "users/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        PushedImage busybox = berth.pullBusybox(registry, "users/busybox");
         pod = TestPod.run(berth, busybox.imageId(), "users", false);
     }
 
@@ -54,8 +48,7 @@ class ContainerUserTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
+        berth.assertNothingLeft();
     }
 
     /** Runs {@code sleep} as the context says; returns the container's ID. */

@@ -20,11 +20,9 @@ import dev.berth.proto.runtime.v1.ListContainersRequest;
 import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -60,9 +58,7 @@ class HostileContainerRequestTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        busybox = BusyboxImages.busybox(registry, "hostile/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        busybox = berth.pullBusybox(registry, "hostile/busybox");
         String uid = UUID.randomUUID().toString();
         pod = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("hostile").setNamespace("default").setUid(uid))
@@ -81,8 +77,7 @@ class HostileContainerRequestTest {
         client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
+        berth.assertNothingLeft();
     }
 
     @ParameterizedTest

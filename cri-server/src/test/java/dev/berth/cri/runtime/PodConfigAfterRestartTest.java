@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -19,13 +18,11 @@ import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.SecurityProfile;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import java.nio.charset.StandardCharsets;
@@ -56,18 +53,14 @@ class PodConfigAfterRestartTest {
 
     @BeforeAll
     static void pullBusybox() {
-        busybox = BusyboxImages.busybox(registry, "restart/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        busybox = berth.pullBusybox(registry, "restart/busybox");
     }
 
     @AfterAll
     static void stopRegistryAndCheckLeftovers() {
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -28,7 +27,6 @@ import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.proto.runtime.v1.PodSandboxState;
 import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
 import dev.berth.proto.runtime.v1.PodSandboxStatusResponse;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemoveContainerRequest;
 import dev.berth.proto.runtime.v1.RemoveImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
@@ -36,7 +34,6 @@ import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -70,18 +67,14 @@ class PodLifecycleTest {
 
     @BeforeAll
     static void pullBusybox() {
-        busybox = BusyboxImages.busybox(registry, "pods/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        busybox = berth.pullBusybox(registry, "pods/busybox");
     }
 
     @AfterAll
     static void stopRegistryAndCheckLeftovers() {
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     private static PodSandboxConfig pod(String name) {

@@ -9,7 +9,6 @@ import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Device;
-import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
@@ -20,10 +19,8 @@ import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
-import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.SecurityProfile;
-import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
@@ -56,9 +53,7 @@ class RefusedContainerRequestTest {
 
     @BeforeAll
     static void pullAndRunPod() {
-        PushedImage busybox = BusyboxImages.busybox(registry, "refused/busybox", "v1");
-        berth.client().images().pullImage(PullImageRequest.newBuilder()
-                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        PushedImage busybox = berth.pullBusybox(registry, "refused/busybox");
         pod = TestPod.run(berth, busybox.imageId(), "refused", false);
     }
 
@@ -67,9 +62,7 @@ class RefusedContainerRequestTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

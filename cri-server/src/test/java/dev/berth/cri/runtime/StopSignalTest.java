@@ -3,7 +3,6 @@ package dev.berth.cri.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.ImageSpec;
@@ -59,9 +58,7 @@ class StopSignalTest {
         pod.close();
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -47,9 +46,7 @@ class UnsetSeccompOptInTest {
     static void stopRegistryAndCheckLeftovers() {
         registry.close();
         berth.stopDaemon();
-        assertEquals(List.of(), Leftovers.podMountsUnder(berth.home(), berth.state()), "pod mounts left behind");
-        assertEquals(List.of(), Leftovers.processesUsing(berth.home(), berth.state()), "processes left behind");
-        assertEquals(List.of(), Leftovers.podCgroupsUnder(berth.cgroupParent()), "pod cgroups left behind");
+        berth.assertNothingLeft();
     }
 
     @Test

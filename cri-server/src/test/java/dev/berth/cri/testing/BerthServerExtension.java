@@ -1,8 +1,15 @@
 package dev.berth.cri.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
+import dev.berth.proto.runtime.v1.ImageSpec;
+import dev.berth.proto.runtime.v1.PullImageRequest;
+import dev.berth.testing.image.BusyboxImages;
+import dev.berth.testing.image.PushedImage;
+import dev.berth.testing.registry.TestRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -150,6 +157,21 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
 
     public CriClient client() {
         return client;
+    }
+
+    /** Builds the test busybox image, pushes it as {@code repository:v1} and pulls it into this daemon. */
+    public PushedImage pullBusybox(TestRegistry registry, String repository) {
+        PushedImage busybox = BusyboxImages.busybox(registry, repository, "v1");
+        client.images().pullImage(PullImageRequest.newBuilder()
+                .setImage(ImageSpec.newBuilder().setImage(busybox.reference())).build());
+        return busybox;
+    }
+
+    /** After {@link #stopDaemon()}: no pod mount, process or pod cgroup of this daemon is left on the host. */
+    public void assertNothingLeft() {
+        assertEquals(List.of(), Leftovers.podMountsUnder(home, state), "pod mounts left behind");
+        assertEquals(List.of(), Leftovers.processesUsing(home, state), "processes left behind");
+        assertEquals(List.of(), Leftovers.podCgroupsUnder(cgroupParent), "pod cgroups left behind");
     }
 
     @Override
