@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns conmon's exit reports (delivered by the host ExitWatcher from inotify, no polling) into EXITED records, and
  * lets Stop wait for them. Reason: {@code OOMKilled} when the cgroup OOM killer ended the container, else
- * {@code Completed} for exit 0 and {@code Error} otherwise (KUBELET-CONTRACT item 4).
+ * {@code Completed} for exit 0 and {@code Error} otherwise: the
+ * reasons the kubelet shows in a pod's status and acts on.
  */
 public final class ContainerExits {
 

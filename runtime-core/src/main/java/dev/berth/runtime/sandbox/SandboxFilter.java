@@ -3,7 +3,8 @@ package dev.berth.runtime.sandbox;
 import java.util.Map;
 
 /**
- * ListPodSandbox's filter; every set field must match (KUBELET-CONTRACT item 7).
+ * ListPodSandbox's filter; every set field must match; an unset field matches
+ * everything, and an ID may be a unique prefix.
  *
  * @param idPrefix an ID or a prefix of one; empty matches all
  * @param state the wanted state; null matches all

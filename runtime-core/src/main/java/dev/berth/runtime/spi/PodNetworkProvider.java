@@ -18,7 +18,8 @@ public interface PodNetworkProvider {
 
     /**
      * Tears the pod's network down (CNI DEL). Idempotent and best-effort: a namespace that is already gone or a
-     * network that was never set up is fine (KUBELET-CONTRACT item 9, operator complaint 3).
+     * network that was never set up is fine: the kubelet
+     * retries StopPodSandbox until it succeeds, so a teardown that fails on a missing namespace would never end.
      */
     void detach(String sandboxId, Path netnsPath, PodSandboxConfig config);
 }

@@ -10,7 +10,8 @@ public interface RootfsProvider {
      * Mounts a root filesystem for a new container.
      *
      * @param containerId the container's full ID; the provider keys its writable layer by it
-     * @param image the image as the kubelet named it: an image ID, a digest or a name (KUBELET-CONTRACT item 24)
+     * @param image the image as the kubelet named it: an image ID, a digest or a name; the
+     *     kubelet sends whichever its pod spec and image status gave it
      * @throws dev.berth.common.error.BerthException NOT_FOUND when the image is not on this node
      */
     PreparedRootfs prepare(String containerId, String image);

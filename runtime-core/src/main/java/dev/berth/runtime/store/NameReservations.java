@@ -15,7 +15,8 @@ import java.util.concurrent.ExecutionException;
  * <ul>
  *   <li>A retry of the same request (same name, same request fingerprint) while the first still runs waits for the
  *       first and returns its result, or its error. This is the kubelet's retry after a DeadlineExceeded, which
- *       containerd answers with "name is reserved" (operator complaint 5).</li>
+ *       containerd answers with "name is reserved", which
+ *       leaves the kubelet retrying until the first call is forgotten.</li>
  *   <li>The same request after the first finished gets the first's ID too: the kubelet never saw it.</li>
  *   <li>A different request for a taken name is ALREADY_EXISTS, naming the holder.</li>
  * </ul>

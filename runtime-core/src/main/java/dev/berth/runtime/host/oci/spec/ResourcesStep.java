@@ -59,7 +59,8 @@ public final class ResourcesStep implements SpecStep {
             return null;
         }
         if (!hasHugetlb()) {
-            // runc fails "cannot set hugetlb limit" when the controller is not mounted (hybrid hosts here).
+            // runc fails "cannot set hugetlb limit" when the controller is not mounted (e.g. cgroup-v1
+            // hybrid hosts without a hugetlb hierarchy).
             LOG.debug("event=hugepage_limits_skipped reason=no_hugetlb_hierarchy");
             return null;
         }
