@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 
 /** Real runc + conmon, as root: create, start, logs, exits, signals, OOM, exec, log reopen, stats, cleanup. */
 @Tag("host")
-class ContainerLifecycleTest {
+class MonitoredContainerTest {
 
     private static final Pattern CRI_LINE = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2}) stdout F hello");
@@ -422,7 +422,7 @@ class ContainerLifecycleTest {
                 c.spec().linux().cgroupsPath())).orElseThrow().resolve("cgroup.procs");
         try {
             return Files.readAllLines(procs).stream().filter(s -> !s.isBlank()).map(Long::parseLong)
-                    .map(ContainerLifecycleTest::cmdline).toList();
+                    .map(MonitoredContainerTest::cmdline).toList();
         } catch (IOException e) {
             throw new AssertionError(e);
         }

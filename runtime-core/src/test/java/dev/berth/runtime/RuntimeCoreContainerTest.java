@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** Containers through RuntimeCore with real runc + conmon, as root: exits, reasons, stop, OOM, exec, logs. */
 @Tag("host")
-class ContainerLifecycleTest {
+class RuntimeCoreContainerTest {
 
     /** sh as PID 1 ignores SIGTERM unless it traps it. */
     private static final String SLEEPER = "trap 'exit 143' TERM; sleep 1000 & wait";
