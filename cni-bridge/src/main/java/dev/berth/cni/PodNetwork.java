@@ -8,8 +8,10 @@ import dev.berth.cni.attach.HostPortRegistry;
 import dev.berth.cni.attach.NetworkBackend;
 import dev.berth.cni.attach.NetworkCounters;
 import dev.berth.cni.builtin.BuiltinNetwork;
+import dev.berth.cni.net.LinkBatch;
 import dev.berth.cni.plugin.CniNetwork;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.NetnsCreator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -128,7 +130,7 @@ public final class PodNetwork implements AutoCloseable {
         if (!Files.exists(request.netnsPath())) {
             throw BerthException.invalidArgument("network namespace " + request.netnsPath() + " does not exist");
         }
-        return attach(request, NetnsCreator.existing(request.netnsPath()));
+        return attach(request, LinkBatch.inExisting(request.netnsPath()));
     }
 
     /**

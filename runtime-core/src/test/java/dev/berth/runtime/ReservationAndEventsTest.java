@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.NetnsCreator;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.container.ContainerEvent;
 import dev.berth.runtime.container.ContainerEventType;
@@ -15,7 +16,6 @@ import dev.berth.runtime.container.ContainerFilter;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.spi.NoNetwork;
-import dev.berth.runtime.spi.NetnsCreator;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.PodNetworkStatus;
 import dev.berth.runtime.spi.PreparedRootfs;

@@ -1,9 +1,9 @@
 package dev.berth.cni.attach;
 
 import dev.berth.cni.NetworkStatus;
-import dev.berth.cni.NetnsCreator;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodNetworkRequest;
+import dev.berth.common.net.NetnsCreator;
 import java.util.Set;
 import java.util.function.Predicate;
 

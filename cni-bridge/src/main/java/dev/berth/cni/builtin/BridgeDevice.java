@@ -6,6 +6,7 @@ import dev.berth.cni.net.Addresses;
 import dev.berth.cni.net.Cidr;
 import dev.berth.cni.net.Digests;
 import dev.berth.cni.net.HostLinks;
+import dev.berth.cni.net.LinkBatch;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import java.io.IOException;

@@ -6,9 +6,9 @@ import dev.berth.cni.PodNetwork;
 import dev.berth.cni.PodNetworkRequest;
 import dev.berth.cni.PortMapping;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.NetnsCreator;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
-import dev.berth.runtime.spi.NetnsCreator;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.PodNetworkStatus;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class CniNetworkProvider implements PodNetworkProvider {
             request = request.withDns(new DnsConfig(config.getDnsConfig().getServersList(),
                     config.getDnsConfig().getSearchesList(), config.getDnsConfig().getOptionsList()));
         }
-        PodAttachment attachment = network.attach(request, netns::create);
+        PodAttachment attachment = network.attach(request, netns);
         return new PodNetworkStatus(attachment.primaryIp(), attachment.additionalIps());
     }
 

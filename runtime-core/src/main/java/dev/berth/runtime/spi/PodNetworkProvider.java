@@ -1,5 +1,6 @@
 package dev.berth.runtime.spi;
 
+import dev.berth.common.net.NetnsCreator;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.nio.file.Path;
 

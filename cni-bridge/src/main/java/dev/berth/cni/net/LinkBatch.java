@@ -1,6 +1,7 @@
-package dev.berth.cni.builtin;
+package dev.berth.cni.net;
 
 import dev.berth.common.exec.Command;
+import dev.berth.common.net.NetnsCreator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,15 @@ public final class LinkBatch {
 
     public void runIn(Path netns) {
         run(List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"));
+    }
+
+    /** A creator for a namespace that exists already: brings {@code lo} up and runs the lines in it. */
+    public static NetnsCreator inExisting(Path netns) {
+        return commands -> {
+            LinkBatch batch = new LinkBatch().add("link", "set", "lo", "up");
+            commands.forEach(batch::addLine);
+            batch.runIn(netns);
+        };
     }
 
     private void run(List<String> argv) {

@@ -1,4 +1,4 @@
-package dev.berth.runtime.spi;
+package dev.berth.common.net;
 
 import java.util.List;
 
