@@ -1,7 +1,6 @@
 package dev.berth.cni.builtin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.cni.NetnsCreator;
 import dev.berth.cni.NetworkStatus;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodIp;
@@ -16,10 +15,12 @@ import dev.berth.cni.net.Addresses;
 import dev.berth.cni.net.BridgePorts;
 import dev.berth.cni.net.Cidr;
 import dev.berth.cni.net.HostLinks;
+import dev.berth.cni.net.LinkBatch;
 import dev.berth.cni.net.Sysctls;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandResult;
+import dev.berth.common.net.NetnsCreator;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -301,10 +302,14 @@ public final class BuiltinNetwork implements NetworkBackend {
         ports.attach(veth, bridge.name(), VethNames.alias(sandboxId), config.hairpin());
     }
 
-    /** Deletes a link; one already gone is fine. */
+    /**
+     * Deletes a link; one already gone is fine. ip says "Cannot find device" when the name is unknown, and "No such
+     * device" when the link vanished between its lookup and the delete (its namespace was just destroyed).
+     */
     private static void deleteLink(String link) {
         CommandResult result = Command.of("ip", "link", "del", link).run();
-        if (!result.succeeded() && !result.stderrText().contains("Cannot find device")) {
+        String error = result.stderrText();
+        if (!result.succeeded() && !error.contains("Cannot find device") && !error.contains("No such device")) {
             throw BerthException.internal("ip link del " + link + " failed: " + result.stderrText(), null);
         }
     }
