@@ -24,6 +24,7 @@ import dev.berth.runtime.host.cgroup.CgroupCleaner;
 import dev.berth.runtime.host.cgroup.CgroupDriver;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.cgroup.CgroupStatsReader;
+import dev.berth.runtime.host.cgroup.PodCgroupWriter;
 import dev.berth.runtime.host.files.SandboxFiles;
 import dev.berth.runtime.host.files.SandboxShm;
 import dev.berth.runtime.host.files.SandboxSysctls;
@@ -33,6 +34,7 @@ import dev.berth.runtime.host.ns.NamespacePins;
 import dev.berth.runtime.host.oci.ContainerSpecBuilder;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.sandbox.PidHolder;
+import dev.berth.runtime.sandbox.PodResourceUpdater;
 import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxHost;
 import dev.berth.runtime.sandbox.SandboxManager;
@@ -129,7 +131,8 @@ final class CoreAssembly {
                     containers);
             SandboxManager sandboxes = new SandboxManager(sandboxRegistry,
                     new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock), sandboxStopper,
-                    sandboxRemover);
+                    sandboxRemover, new PodResourceUpdater(sandboxRegistry, new PodCgroupWriter(cgroupLayout),
+                            driver, ResourceValidator.forHost()));
 
             SandboxRecovery sandboxRecovery = new SandboxRecovery(sandboxRegistry, sandboxHost, contexts,
                     sandboxRemover);
