@@ -30,6 +30,7 @@ import dev.berth.runtime.host.files.SandboxShm;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.monitor.ConmonSettings;
 import dev.berth.runtime.host.monitor.ExitWatcher;
+import dev.berth.runtime.host.mounts.ReadOnlyStaging;
 import dev.berth.runtime.host.ns.NamespacePins;
 import dev.berth.runtime.host.oci.ContainerSpecBuilder;
 import dev.berth.runtime.sandbox.OciHandlers;
@@ -90,6 +91,7 @@ final class CoreAssembly {
         try {
             CgroupLayout cgroupLayout = CgroupLayout.detect();
             CgroupCleaner cgroups = new CgroupCleaner(cgroupLayout);
+            ReadOnlyStaging staging = ReadOnlyStaging.open(layout.stateDir());
             ContainerSpecBuilder specs = ContainerSpecBuilder.forHost(driver, config.unsetSeccompIsRuntimeDefault());
             NamespacePins pins = new NamespacePins(layout.stateDir());
             SandboxContexts contexts = new SandboxContexts(layout, pins);
@@ -109,7 +111,7 @@ final class CoreAssembly {
             EventNotifier notifier = new EventNotifier(events, containerRegistry, sandboxRegistry, clock);
             ContainerHost containerHost = new ContainerHost(layout, handlers, specs, exitWatcher, cgroups,
                     new CgroupStatsReader(cgroupLayout), rootfs, contexts, ResourceValidator.forHost(),
-                    config.logSizeMax());
+                    config.logSizeMax(), staging);
             ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,
@@ -144,7 +146,9 @@ final class CoreAssembly {
                     layout.stateDir(), config.handlers().keySet(), (System.nanoTime() - started) / 1_000_000);
             StreamSessions streams = new StreamSessions(new PortForwarder(sandboxRegistry, contexts),
                     containerRegistry, containerHost);
-            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams);
+            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams,
+                    HandlerFeatures.of(config.handlers(), cgroupLayout.mode(),
+                            new HandlerFeatures(staging.supported(), false)));
         } catch (RuntimeException | Error e) {
             exitWatcher.close();
             throw e;

@@ -2,6 +2,7 @@ package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.monitor.ConmonLaunch;
@@ -62,7 +63,8 @@ public final class ContainerCreator {
         this.ids = ids;
         this.clock = clock;
         this.validator = new ContainerValidator(host.resourceLimits(),
-                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost());
+                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost(),
+                host.readOnlyStaging().supported());
     }
 
     /**
@@ -129,7 +131,9 @@ public final class ContainerCreator {
             rollback.push("rootfs", () -> host.rootfs().release(id));
             String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());
 
-            OciSpec spec = host.specs().build(specRequest(id, config, sandbox, sandboxConfig, rootfs));
+            rollback.push("staged mounts", () -> host.readOnlyStaging().release(id));
+            ContainerConfig staged = stageRecursiveReadOnly(id, config);
+            OciSpec spec = host.specs().build(specRequest(id, staged, sandbox, sandboxConfig, rootfs));
             json.writeConfig(bundle, spec);
 
             MonitoredContainer monitored = pending.create();
@@ -163,6 +167,20 @@ public final class ContainerCreator {
             rollback.run();
             throw e;
         }
+    }
+
+    /** The config with each recursive read-only mount's host path replaced by its staged read-only copy. */
+    private ContainerConfig stageRecursiveReadOnly(String id, ContainerConfig config) {
+        ContainerConfig.Builder staged = null;
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            Mount mount = config.getMounts(i);
+            if (mount.getRecursiveReadOnly()) {
+                Path copy = host.readOnlyStaging().stage(id, i, Path.of(mount.getHostPath()));
+                staged = staged == null ? config.toBuilder() : staged;
+                staged.setMounts(i, mount.toBuilder().setHostPath(copy.toString()));
+            }
+        }
+        return staged == null ? config : staged.build();
     }
 
     private ContainerSpecRequest specRequest(String id, ContainerConfig config, SandboxRecord sandbox,

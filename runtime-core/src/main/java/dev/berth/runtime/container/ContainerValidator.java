@@ -3,6 +3,8 @@ package dev.berth.runtime.container;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.oci.MountDestination;
@@ -17,11 +19,14 @@ final class ContainerValidator {
     private final ResourceValidator resources;
     private final HostSources hostSources;
     private final SecurityProfileChecks profiles;
+    private final boolean recursiveReadOnlySupported;
 
-    ContainerValidator(ResourceValidator resources, HostSources hostSources, SecurityProfileChecks profiles) {
+    ContainerValidator(ResourceValidator resources, HostSources hostSources, SecurityProfileChecks profiles,
+            boolean recursiveReadOnlySupported) {
         this.resources = resources;
         this.hostSources = hostSources;
         this.profiles = profiles;
+        this.recursiveReadOnlySupported = recursiveReadOnlySupported;
     }
 
     /** Checks the request alone, before the pod is looked up. */
@@ -68,7 +73,7 @@ final class ContainerValidator {
         }
     }
 
-    private static void mountPaths(ContainerConfig config) {
+    private void mountPaths(ContainerConfig config) {
         for (int i = 0; i < config.getMountsCount(); i++) {
             var mount = config.getMounts(i);
             MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
@@ -81,6 +86,24 @@ final class ContainerValidator {
                 throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path, "
                         + "got \"" + hostPath + "\"");
             }
+            if (mount.getRecursiveReadOnly()) {
+                recursiveReadOnly(mount, "config.mounts[" + i + "]");
+            }
+        }
+    }
+
+    private void recursiveReadOnly(Mount mount, String field) {
+        if (!mount.getReadonly()) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only needs readonly: a mount cannot be "
+                    + "read-only below its top and writable at it");
+        }
+        if (mount.getPropagation() != MountPropagation.PROPAGATION_PRIVATE) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only needs private propagation, got "
+                    + mount.getPropagation() + ": mounts arriving later from the host would not be read-only");
+        }
+        if (!recursiveReadOnlySupported) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only is not supported on this host "
+                    + "(mount_setattr is missing; Status does not advertise recursive_read_only_mounts)");
         }
     }
 }
