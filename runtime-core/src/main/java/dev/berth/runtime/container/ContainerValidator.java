@@ -8,6 +8,7 @@ import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.oci.MountDestination;
+import dev.berth.runtime.sandbox.UserNamespaceOptions;
 import java.nio.file.Path;
 
 /**
@@ -49,6 +50,7 @@ final class ContainerValidator {
             throw BerthException.invalidArgument("config.linux.security_context.namespace_options.target_id is "
                     + "required when pid is TARGET: it names the container whose PID namespace to join");
         }
+        UserNamespaceOptions.validate(namespaces, "config.linux.security_context.namespace_options");
         mountPaths(config);
         String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {

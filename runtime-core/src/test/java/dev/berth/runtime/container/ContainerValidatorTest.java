@@ -113,7 +113,8 @@ class ContainerValidatorTest {
         assertTrue(invalid(config(security().setApparmorProfile("my-profile"))).getMessage()
                 .contains("apparmor_profile"));
         assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null),
-                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(true), true).validate(localhost));
+                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(true), true)
+                .validate(localhost));
         assertDoesNotThrow(() -> noAppArmor.validate(config(security().setApparmorProfile("runtime/default"))));
     }
 
