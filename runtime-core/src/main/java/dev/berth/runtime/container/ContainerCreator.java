@@ -20,6 +20,7 @@ import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.spi.ImageConfig;
+import dev.berth.runtime.spi.PreparedImageVolume;
 import dev.berth.runtime.spi.PreparedRootfs;
 import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.Ids;
@@ -30,6 +31,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +136,9 @@ public final class ContainerCreator {
 
             rollback.push("staged mounts", () -> host.readOnlyStaging().release(id));
             ContainerConfig staged = stageRecursiveReadOnly(id, config);
+            // Released with the rootfs (pushed above).
+            List<MountSpec> mounts = new ArrayList<>(record.mounts());
+            staged = mountImageVolumes(id, staged, mounts);
             OciSpec spec = host.specs().build(specRequest(id, staged, sandbox, sandboxConfig, rootfs));
             json.writeConfig(bundle, spec);
 
@@ -148,6 +154,7 @@ public final class ContainerCreator {
             OciSpec.User user = spec.process().user();
             record = record.toBuilder()
                     .state(ContainerState.CREATED)
+                    .mounts(mounts)
                     .imageRef(rootfs.imageRef())
                     .imageId(rootfs.imageId())
                     .user(new ProcessUser(user.uid(), user.gid(), user.additionalGids()))
@@ -181,6 +188,28 @@ public final class ContainerCreator {
             }
         }
         return staged == null ? config : staged.build();
+    }
+
+    /**
+     * Mounts each image volume's image (read-only, its layers shared) and points the mount's host path at it (or at
+     * its sub path); the status mounts get the image ID each volume got.
+     */
+    private ContainerConfig mountImageVolumes(String id, ContainerConfig config, List<MountSpec> mounts) {
+        ContainerConfig.Builder mounted = null;
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            Mount mount = config.getMounts(i);
+            String image = mount.getImage().getImage();
+            if (image.isEmpty()) {
+                continue;
+            }
+            PreparedImageVolume volume = host.rootfs().mountImageVolume(id, i, image);
+            Path source = ImageSubPath.resolve(volume.path(), mount.getImageSubPath(), image,
+                    "config.mounts[" + i + "].image_sub_path");
+            mounted = mounted == null ? config.toBuilder() : mounted;
+            mounted.setMounts(i, mount.toBuilder().setHostPath(source.toString()));
+            mounts.set(i, mounts.get(i).withImage(volume.imageId()));
+        }
+        return mounted == null ? config : mounted.build();
     }
 
     private ContainerSpecRequest specRequest(String id, ContainerConfig config, SandboxRecord sandbox,

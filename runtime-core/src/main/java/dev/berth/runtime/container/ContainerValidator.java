@@ -80,8 +80,15 @@ final class ContainerValidator {
             var mount = config.getMounts(i);
             MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
             String hostPath = mount.getHostPath();
-            if (hostPath.isEmpty() && !mount.hasImage()) {
+            String image = mount.getImage().getImage();
+            if (hostPath.isEmpty() && image.isEmpty()) {
                 throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
+            }
+            if (!image.isEmpty()) {
+                imageVolume(mount, "config.mounts[" + i + "]");
+            } else if (!mount.getImageSubPath().isEmpty()) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "].image_sub_path is set but the mount "
+                        + "names no image");
             }
             RequestText.withoutControlCharacters(hostPath, "config.mounts[" + i + "].host_path");
             if (!hostPath.isEmpty() && !hostPath.startsWith("/")) {
@@ -92,6 +99,18 @@ final class ContainerValidator {
                 recursiveReadOnly(mount, "config.mounts[" + i + "]");
             }
         }
+    }
+
+    private static void imageVolume(Mount mount, String field) {
+        if (!mount.getHostPath().isEmpty()) {
+            throw BerthException.invalidArgument(field + " names both a host_path and an image: one source only");
+        }
+        if (!mount.getReadonly()) {
+            throw BerthException.invalidArgument(field + " mounts image " + mount.getImage().getImage()
+                    + " writable: image volumes are read-only, set readonly");
+        }
+        RequestText.withoutControlCharacters(mount.getImageSubPath(), field + ".image_sub_path");
+        ImageSubPath.check(mount.getImageSubPath(), field + ".image_sub_path");
     }
 
     private void recursiveReadOnly(Mount mount, String field) {
