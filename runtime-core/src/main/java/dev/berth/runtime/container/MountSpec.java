@@ -1,5 +1,8 @@
 package dev.berth.runtime.container;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * A mount the kubelet asked for, reported back in status as given (an image volume with the image ID it got).
  *
@@ -8,7 +11,9 @@ package dev.berth.runtime.container;
  * @param imageSubPath for an image volume: the directory of the image mounted; empty for its root
  */
 public record MountSpec(String containerPath, String hostPath, boolean readonly, boolean selinuxRelabel,
-                        String propagation, boolean recursiveReadOnly, String image, String imageSubPath) {
+                        String propagation, boolean recursiveReadOnly,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) String image,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) String imageSubPath) {
 
     public MountSpec {
         hostPath = hostPath == null ? "" : hostPath;
@@ -22,6 +27,7 @@ public record MountSpec(String containerPath, String hostPath, boolean readonly,
         this(containerPath, hostPath, readonly, selinuxRelabel, propagation, recursiveReadOnly, "", "");
     }
 
+    @JsonIgnore
     public boolean isImageVolume() {
         return !image.isEmpty();
     }

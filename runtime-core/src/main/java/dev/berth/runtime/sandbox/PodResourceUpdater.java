@@ -51,7 +51,8 @@ public final class PodResourceUpdater {
             }
             PodCgroupLimits wanted = limits(overhead, resources);
             writer.apply(driver.parentRelative(record.cgroupParent()), wanted);
-            PodCgroupLimits inForce = wanted.over(record.podResources());
+            PodCgroupLimits inForce = wanted.over(record.podResources() == null ? PodCgroupLimits.NONE
+                    : record.podResources());
             registry.save(record.toBuilder().podResources(inForce).config(withResources(record.config(), overhead,
                     resources)).build());
             LOG.info("event=sandbox_resources_updated sandbox={} cpu_shares={} cpu_quota={} cpu_period={} "

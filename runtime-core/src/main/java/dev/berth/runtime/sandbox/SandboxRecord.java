@@ -23,7 +23,7 @@ import java.util.Map;
  * @param config the whole config RunPodSandbox was given, so that nothing about the pod has to be rebuilt from
  *               the fields above (stored as its protobuf bytes, base64, which keeps every field exactly); null in
  *               records written before berth kept it
- * @param podResources the limits UpdatePodSandboxResources last put on the pod's cgroup (NONE when never called)
+ * @param podResources the limits UpdatePodSandboxResources last put on the pod's cgroup; null when never called
  */
 public record SandboxRecord(
         String id,
@@ -49,6 +49,7 @@ public record SandboxRecord(
         @JsonSerialize(using = PodConfigJson.Writer.class)
         @JsonDeserialize(using = PodConfigJson.Reader.class)
         PodSandboxConfig config,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
         PodCgroupLimits podResources) {
 
     public SandboxRecord {
@@ -64,7 +65,6 @@ public record SandboxRecord(
         ip = ip == null ? "" : ip;
         additionalIps = additionalIps == null ? List.of() : List.copyOf(additionalIps);
         fingerprint = fingerprint == null ? "" : fingerprint;
-        podResources = podResources == null ? PodCgroupLimits.NONE : podResources;
     }
 
     public boolean isReady() {

@@ -15,10 +15,6 @@ public record PodCgroupLimits(long cpuShares, long cpuQuota, long cpuPeriod, lon
                 pick(cpuPeriod, current.cpuPeriod), pick(memoryLimitInBytes, current.memoryLimitInBytes));
     }
 
-    public boolean isEmpty() {
-        return equals(NONE);
-    }
-
     private static long pick(long wanted, long current) {
         return wanted != 0 ? wanted : current;
     }
