@@ -123,7 +123,7 @@ public final class BerthDaemon implements AutoCloseable {
             RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(),
                     runtime.config().conmonBinary());
             RuntimeInfoHandler info = new RuntimeInfoHandler(config, runtimeReadiness::check,
-                    () -> networkCondition(network.status()), network::updatePodCidr);
+                    () -> networkCondition(network.status()), network::updatePodCidr, runtime.handlerFeatures());
             ContainerEventStream events = new ContainerEventStream(runtime.events());
             resources.push(events);
             StreamingBackend streamingBackend = new RuntimeStreamingBackend(runtime.streams());

@@ -68,6 +68,8 @@ public final class ImageStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ImageStore.class);
     private static final Duration MOUNT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
+    /** Infix of an image volume's rootfs ID: {@code <container-id>.image-<index>}. */
+    private static final String IMAGE_VOLUME = ".image-";
 
     private final ImageStoreConfig config;
     private final ImageCatalog catalog;
@@ -298,6 +300,51 @@ public final class ImageStore implements AutoCloseable {
                 log.info("event=rootfs_mounted container={} image={} layers={}", containerId, image.id(),
                         image.layerIds().size());
                 return view(created);
+            }
+        }
+    }
+
+    /**
+     * Mounts an image's filesystem read-only for one of a container's image volumes: an overlay of its layers with
+     * no upper dir (nothing copied). The volume holds its layers like a rootfs does, so removing the image keeps
+     * them until {@link #unmountImageVolumes} of that container. Idempotent for the same volume and image.
+     *
+     * @param index the mount's position in the container's config, which tells a container's volumes apart
+     */
+    public Rootfs mountImageVolume(String containerId, int index, String imageIdOrRef) {
+        RootfsStore.checkContainerId(containerId);
+        String volumeId = containerId + IMAGE_VOLUME + index;
+        synchronized (rootfsLock) {
+            Optional<StoredRootfs> existing = rootfs.get(volumeId);
+            if (existing.isPresent()) {
+                rootfs.ensureMounted(existing.get());
+                return view(existing.get());
+            }
+            StoredImage image = catalog.resolve(imageIdOrRef).orElseThrow(() -> BerthException.notFound(
+                    "image \"" + imageIdOrRef + "\" of an image volume is not on this node; pull it first"));
+            try (Leases.Lease lease = leases.open()) {
+                image.layerIds().forEach(lease::addLayer);
+                for (String layer : image.layerIds()) {
+                    if (!layers.contains(layer)) {
+                        throw BerthException.failedPrecondition("layer " + layer + " of image " + image.id()
+                                + " is missing; pull the image again");
+                    }
+                }
+                StoredRootfs created = rootfs.create(new StoredRootfs(volumeId, image.id(), image.layerIds(),
+                        image.config(), System.currentTimeMillis(), true));
+                log.info("event=image_volume_mounted container={} index={} image={} layers={}", containerId, index,
+                        image.id(), image.layerIds().size());
+                return view(created);
+            }
+        }
+    }
+
+    /** Unmounts every image volume of a container; none is fine. */
+    public void unmountImageVolumes(String containerId) {
+        RootfsStore.checkContainerId(containerId);
+        for (StoredRootfs volume : rootfs.all()) {
+            if (volume.containerId().startsWith(containerId + IMAGE_VOLUME)) {
+                unmountRootfs(volume.containerId());
             }
         }
     }

@@ -24,15 +24,18 @@ import dev.berth.runtime.host.cgroup.CgroupCleaner;
 import dev.berth.runtime.host.cgroup.CgroupDriver;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.cgroup.CgroupStatsReader;
+import dev.berth.runtime.host.cgroup.PodCgroupWriter;
 import dev.berth.runtime.host.files.SandboxFiles;
 import dev.berth.runtime.host.files.SandboxShm;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.monitor.ConmonSettings;
 import dev.berth.runtime.host.monitor.ExitWatcher;
+import dev.berth.runtime.host.mounts.ReadOnlyStaging;
 import dev.berth.runtime.host.ns.NamespacePins;
 import dev.berth.runtime.host.oci.ContainerSpecBuilder;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.sandbox.PidHolder;
+import dev.berth.runtime.sandbox.PodResourceUpdater;
 import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxHost;
 import dev.berth.runtime.sandbox.SandboxManager;
@@ -88,6 +91,7 @@ final class CoreAssembly {
         try {
             CgroupLayout cgroupLayout = CgroupLayout.detect();
             CgroupCleaner cgroups = new CgroupCleaner(cgroupLayout);
+            ReadOnlyStaging staging = ReadOnlyStaging.open(layout.stateDir());
             ContainerSpecBuilder specs = ContainerSpecBuilder.forHost(driver, config.unsetSeccompIsRuntimeDefault());
             NamespacePins pins = new NamespacePins(layout.stateDir());
             SandboxContexts contexts = new SandboxContexts(layout, pins);
@@ -107,7 +111,7 @@ final class CoreAssembly {
             EventNotifier notifier = new EventNotifier(events, containerRegistry, sandboxRegistry, clock);
             ContainerHost containerHost = new ContainerHost(layout, handlers, specs, exitWatcher, cgroups,
                     new CgroupStatsReader(cgroupLayout), rootfs, contexts, ResourceValidator.forHost(),
-                    config.logSizeMax());
+                    config.logSizeMax(), staging);
             ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,
@@ -129,7 +133,8 @@ final class CoreAssembly {
                     containers);
             SandboxManager sandboxes = new SandboxManager(sandboxRegistry,
                     new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock), sandboxStopper,
-                    sandboxRemover);
+                    sandboxRemover, new PodResourceUpdater(sandboxRegistry, new PodCgroupWriter(cgroupLayout),
+                            driver, ResourceValidator.forHost()));
 
             SandboxRecovery sandboxRecovery = new SandboxRecovery(sandboxRegistry, sandboxHost, contexts,
                     sandboxRemover);
@@ -141,7 +146,9 @@ final class CoreAssembly {
                     layout.stateDir(), config.handlers().keySet(), (System.nanoTime() - started) / 1_000_000);
             StreamSessions streams = new StreamSessions(new PortForwarder(sandboxRegistry, contexts),
                     containerRegistry, containerHost);
-            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams);
+            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams,
+                    HandlerFeatures.of(config.handlers(), cgroupLayout.mode(),
+                            new HandlerFeatures(staging.supported(), false)));
         } catch (RuntimeException | Error e) {
             exitWatcher.close();
             throw e;

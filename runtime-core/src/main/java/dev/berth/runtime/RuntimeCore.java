@@ -8,6 +8,7 @@ import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
 import dev.berth.runtime.stream.StreamSessions;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * runtime-core's entry point for cri-server: {@link #sandboxes()}, {@link #containers()} and {@link #events()}.
@@ -22,9 +23,11 @@ public final class RuntimeCore implements AutoCloseable {
     private final ContainerEvents events;
     private final ExitWatcher exitWatcher;
     private final StreamSessions streams;
+    private final Map<String, HandlerFeatures> handlerFeatures;
 
     RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
-            ExitWatcher exitWatcher, StreamSessions streams) {
+            ExitWatcher exitWatcher, StreamSessions streams, Map<String, HandlerFeatures> handlerFeatures) {
+        this.handlerFeatures = Map.copyOf(handlerFeatures);
         this.config = config;
         this.sandboxes = sandboxes;
         this.containers = containers;
@@ -58,6 +61,11 @@ public final class RuntimeCore implements AutoCloseable {
     /** Exec, attach and port-forward sessions for the streaming server. */
     public StreamSessions streams() {
         return streams;
+    }
+
+    /** What each configured handler can do on this host, by handler name. */
+    public Map<String, HandlerFeatures> handlerFeatures() {
+        return handlerFeatures;
     }
 
     public RuntimeConfig config() {

@@ -156,14 +156,17 @@ final class ContainerMessages {
             case "BIDIRECTIONAL", "PROPAGATION_BIDIRECTIONAL", "RSHARED" -> MountPropagation.PROPAGATION_BIDIRECTIONAL;
             default -> MountPropagation.PROPAGATION_PRIVATE;
         };
-        return Mount.newBuilder()
+        Mount.Builder status = Mount.newBuilder()
                 .setContainerPath(mount.containerPath())
                 .setHostPath(mount.hostPath())
                 .setReadonly(mount.readonly())
                 .setSelinuxRelabel(mount.selinuxRelabel())
                 .setPropagation(propagation)
-                .setRecursiveReadOnly(mount.recursiveReadOnly())
-                .build();
+                .setRecursiveReadOnly(mount.recursiveReadOnly());
+        if (mount.isImageVolume()) {
+            status.setImage(ImageSpec.newBuilder().setImage(mount.image())).setImageSubPath(mount.imageSubPath());
+        }
+        return status.build();
     }
 
     private static LinuxContainerResources resources(ResourceLimits limits) {

@@ -8,6 +8,7 @@ import dev.berth.proto.runtime.v1.PodSandboxStatusRequest;
 import dev.berth.proto.runtime.v1.PodSandboxStatusResponse;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxResponse;
+import dev.berth.proto.runtime.v1.UpdatePodSandboxResourcesRequest;
 import dev.berth.runtime.container.ContainerFilter;
 import dev.berth.runtime.container.ContainerManager;
 import dev.berth.runtime.sandbox.SandboxFilter;
@@ -41,6 +42,12 @@ public final class SandboxHandler {
 
     public void remove(String sandboxId) {
         Fields.wellFormedId(sandboxId, "pod_sandbox_id").ifPresent(sandboxes::remove);
+    }
+
+    /** Unset overhead or resources mean "no change" for each of their values. */
+    public void updateResources(UpdatePodSandboxResourcesRequest request) {
+        sandboxes.updateResources(Fields.requiredId(request.getPodSandboxId(), "pod_sandbox_id"),
+                request.getOverhead(), request.getResources());
     }
 
     public PodSandboxStatusResponse status(PodSandboxStatusRequest request) {

@@ -55,6 +55,8 @@ import dev.berth.proto.runtime.v1.StreamPodSandboxesRequest;
 import dev.berth.proto.runtime.v1.StreamPodSandboxesResponse;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesResponse;
+import dev.berth.proto.runtime.v1.UpdatePodSandboxResourcesRequest;
+import dev.berth.proto.runtime.v1.UpdatePodSandboxResourcesResponse;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigResponse;
 import dev.berth.proto.runtime.v1.VersionRequest;
@@ -132,6 +134,15 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     public void podSandboxStatus(PodSandboxStatusRequest request,
                                  StreamObserver<PodSandboxStatusResponse> observer) {
         Unary.answer(observer, () -> sandboxes.status(request));
+    }
+
+    @Override
+    public void updatePodSandboxResources(UpdatePodSandboxResourcesRequest request,
+                                          StreamObserver<UpdatePodSandboxResourcesResponse> observer) {
+        Unary.answer(observer, () -> {
+            sandboxes.updateResources(request);
+            return UpdatePodSandboxResourcesResponse.getDefaultInstance();
+        });
     }
 
     @Override

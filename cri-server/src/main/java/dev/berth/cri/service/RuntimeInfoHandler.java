@@ -17,6 +17,9 @@ import dev.berth.proto.runtime.v1.StatusResponse;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.proto.runtime.v1.VersionResponse;
+import dev.berth.runtime.HandlerFeatures;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -30,10 +33,14 @@ public final class RuntimeInfoHandler {
     private final Supplier<Condition> runtimeReadiness;
     private final Supplier<Condition> networkReadiness;
     private final Consumer<String> podCidrListener;
+    private final Map<String, HandlerFeatures> handlerFeatures;
 
+    /** @param handlerFeatures what each configured handler can do on this host; a handler not in it gets nothing */
     public RuntimeInfoHandler(BerthConfig config, Supplier<Condition> runtimeReadiness,
-                              Supplier<Condition> networkReadiness, Consumer<String> podCidrListener) {
+                              Supplier<Condition> networkReadiness, Consumer<String> podCidrListener,
+                              Map<String, HandlerFeatures> handlerFeatures) {
         this.config = config;
+        this.handlerFeatures = Map.copyOf(handlerFeatures);
         this.runtimeReadiness = runtimeReadiness;
         this.networkReadiness = networkReadiness;
         this.podCidrListener = podCidrListener;
@@ -57,13 +64,13 @@ public final class RuntimeInfoHandler {
                 // Merge and Strict are both honoured (users and groups resolved in the image's own files).
                 .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true));
         config.runtime().handlers().keySet().stream().sorted().forEach(name -> response.addRuntimeHandlers(
-                RuntimeHandler.newBuilder().setName(name).setFeatures(RuntimeHandlerFeatures.newBuilder()
-                        .setRecursiveReadOnlyMounts(false).setUserNamespaces(false))));
-        // The default handler is also reachable as "" (pods without a RuntimeClass).
+                RuntimeHandler.newBuilder().setName(name).setFeatures(features(name))));
+        // The default handler is also reachable as "" (pods without a RuntimeClass), with the same features.
         response.addRuntimeHandlers(RuntimeHandler.newBuilder().setName("")
-                .setFeatures(RuntimeHandlerFeatures.getDefaultInstance()));
+                .setFeatures(features(config.runtime().defaultHandler())));
         if (request.getVerbose()) {
             response.putInfo("config", VerboseInfo.snakeCaseJson(config));
+            response.putInfo("handlerFeatures", VerboseInfo.json(new TreeMap<>(handlerFeatures)));
         }
         return response.build();
     }
@@ -88,6 +95,14 @@ public final class RuntimeInfoHandler {
             }
         }
         podCidrListener.accept(cidr);
+    }
+
+    private RuntimeHandlerFeatures features(String handler) {
+        HandlerFeatures features = handlerFeatures.getOrDefault(handler, HandlerFeatures.NONE);
+        return RuntimeHandlerFeatures.newBuilder()
+                .setRecursiveReadOnlyMounts(features.recursiveReadOnlyMounts())
+                .setUserNamespaces(features.userNamespaces())
+                .build();
     }
 
     private static RuntimeCondition condition(String type, Condition condition) {

@@ -6,6 +6,7 @@ import dev.berth.image.ImageStore;
 import dev.berth.image.LayerUsage;
 import dev.berth.image.Rootfs;
 import dev.berth.runtime.spi.ImageConfig;
+import dev.berth.runtime.spi.PreparedImageVolume;
 import dev.berth.runtime.spi.PreparedRootfs;
 import dev.berth.runtime.spi.RootfsProvider;
 import dev.berth.runtime.spi.WritableLayerUsage;
@@ -30,7 +31,14 @@ public final class ImageRootfsProvider implements RootfsProvider {
 
     @Override
     public void release(String containerId) {
+        images.unmountImageVolumes(containerId);
         images.unmountRootfs(containerId);
+    }
+
+    @Override
+    public PreparedImageVolume mountImageVolume(String containerId, int index, String image) {
+        Rootfs volume = images.mountImageVolume(containerId, index, image);
+        return new PreparedImageVolume(volume.imageId(), volume.path());
     }
 
     @Override

@@ -57,6 +57,11 @@ final class TestPod implements AutoCloseable {
         return new TestPod(berth, image, config);
     }
 
+    /** Runs a pod with a config the test made itself. */
+    static TestPod run(BerthServerExtension berth, String image, PodSandboxConfig config) {
+        return new TestPod(berth, image, config);
+    }
+
     String id() {
         return id;
     }

@@ -21,6 +21,7 @@ import dev.berth.proto.runtime.v1.RuntimeCondition;
 import dev.berth.proto.runtime.v1.RuntimeConfig;
 import dev.berth.proto.runtime.v1.RuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.RuntimeHandler;
+import dev.berth.proto.runtime.v1.RuntimeHandlerFeatures;
 import dev.berth.proto.runtime.v1.StatusRequest;
 import dev.berth.proto.runtime.v1.StatusResponse;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
@@ -69,6 +70,27 @@ class RuntimeInfoTest {
         assertEquals(java.util.Set.of("runc", "crun", ""), status.getRuntimeHandlersList().stream()
                 .map(RuntimeHandler::getName).collect(Collectors.toSet()));
         assertTrue(status.getInfoMap().isEmpty(), "info only on verbose");
+    }
+
+    /**
+     * This host: kernel 6.18 and glibc 2.36 have mount_setattr, so runc gets recursive read-only mounts; crun 1.8
+     * refuses this cgroup v1 "hybrid" host, so it gets nothing; "" is the default handler, runc.
+     */
+    @Test
+    void handlerFeaturesAreWhatWorksForEachHandlerOnThisHost(CriClient client) {
+        StatusResponse status = client.runtime().status(StatusRequest.newBuilder().build());
+        Map<String, RuntimeHandlerFeatures> features = status.getRuntimeHandlersList().stream()
+                .collect(Collectors.toMap(RuntimeHandler::getName, RuntimeHandler::getFeatures));
+        assertEquals(RuntimeHandlerFeatures.newBuilder().setRecursiveReadOnlyMounts(true).build(),
+                features.get("runc"));
+        assertEquals(RuntimeHandlerFeatures.getDefaultInstance(), features.get("crun"));
+        assertEquals(features.get("runc"), features.get(""));
+        String verbose = client.runtime().status(StatusRequest.newBuilder().setVerbose(true).build())
+                .getInfoOrThrow("handlerFeatures");
+        assertTrue(verbose.contains("\"runc\":{\"recursiveReadOnlyMounts\":true,\"userNamespaces\":false}"),
+                verbose);
+        assertTrue(verbose.contains("\"crun\":{\"recursiveReadOnlyMounts\":false,\"userNamespaces\":false}"),
+                verbose);
     }
 
     @Test

@@ -27,11 +27,13 @@ public final class Leftovers {
 
     /**
      * Per-pod mounts (namespace pins, shm, root filesystems) under the daemon's directories: everything but the
-     * pin directory's own bind mount, which the daemon keeps for the node's lifetime.
+     * pin directory's and the mount staging directory's own bind mounts, which the daemon keeps for the node's
+     * lifetime.
      */
     public static List<Path> podMountsUnder(Path... dirs) {
         return Arrays.stream(dirs)
-                .flatMap(dir -> mountsUnder(dir).stream().filter(point -> !point.equals(dir.resolve("ns"))))
+                .flatMap(dir -> mountsUnder(dir).stream().filter(point -> !point.equals(dir.resolve("ns"))
+                        && !point.equals(dir.resolve("mounts"))))
                 .toList();
     }
 

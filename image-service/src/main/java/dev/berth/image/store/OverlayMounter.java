@@ -28,6 +28,7 @@ public final class OverlayMounter {
     private static final int EINVAL = 22;
     private static final int ENOENT = 2;
     private static final int EBUSY = 16;
+    private static final long MS_RDONLY = 1;
 
     /** The two mount calls; bound lazily so that tests without root never load them. */
     public interface LibC {
@@ -79,6 +80,36 @@ public final class OverlayMounter {
         }
     }
 
+    /**
+     * A read-only overlay of lower dirs only (no upper, no work dir): the image's files as they are, shared with
+     * every other user of the layers.
+     *
+     * @param lowerDirs lowerdir value relative to {@code overlay2/}, top layer first; at least two dirs
+     */
+    public void mountReadOnly(String lowerDirs, Path target) {
+        String options = "lowerdir=" + lowerDirs;
+        if (options.length() > MAX_OPTIONS) {
+            throw BerthException.failedPrecondition("overlay options for " + target + " are " + options.length()
+                    + " bytes, more than a page: too many layers");
+        }
+        String absolute = absoluteLowerDirs(lowerDirs);
+        if (absolute != null && ("lowerdir=" + absolute).length() <= MAX_OPTIONS) {
+            if (Native.LIBC.mount("overlay", target.toString(), "overlay", MS_RDONLY, "lowerdir=" + absolute) == 0) {
+                return;
+            }
+            int errno = Native.RUNTIME.getLastError();
+            throw new BerthException(BerthException.Kind.INTERNAL, "cannot mount image at " + target + ": mount "
+                    + "overlay failed with errno " + errno + " (lowerdir=" + absolute + ")");
+        }
+        try {
+            Command.of("mount", "-t", "overlay", "overlay", "-o", "ro," + options, target.toString())
+                    .withDirectory(overlayDir).withTimeout(timeout).check();
+        } catch (CommandFailedException e) {
+            throw new BerthException(BerthException.Kind.INTERNAL, "cannot mount image at " + target + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Unmounts if mounted; a busy mount is detached lazily so removal can go on. */
     public void unmount(Path target) {
         if (Native.LIBC.umount2(target.toString(), 0) == 0) {
@@ -106,6 +137,17 @@ public final class OverlayMounter {
      * the overlay option parser treats specially.
      */
     private String absoluteOptions(String lowerDirs, Path upper, Path work) {
+        String lower = absoluteLowerDirs(lowerDirs);
+        if (lower == null) {
+            return null;
+        }
+        String options = "lowerdir=" + lower + ",upperdir=" + overlayDir.toAbsolutePath().resolve(upper)
+                + ",workdir=" + overlayDir.toAbsolutePath().resolve(work);
+        return options.length() > MAX_OPTIONS ? null : options;
+    }
+
+    /** The lower dirs with absolute paths, or null when the base path holds a character overlay treats specially. */
+    private String absoluteLowerDirs(String lowerDirs) {
         String base = overlayDir.toAbsolutePath().toString();
         if (base.contains(",") || base.contains(":") || base.contains("\\") || base.contains("=")) {
             return null;
@@ -117,8 +159,6 @@ public final class OverlayMounter {
             }
             lower.append(dir.startsWith("/") ? dir : base + "/" + dir);
         }
-        String options = "lowerdir=" + lower + ",upperdir=" + overlayDir.toAbsolutePath().resolve(upper)
-                + ",workdir=" + overlayDir.toAbsolutePath().resolve(work);
-        return options.length() > MAX_OPTIONS ? null : options;
+        return lower.toString();
     }
 }

@@ -130,8 +130,12 @@ public final class RootfsStore {
         mounter.unmount(dir.resolve("merged"));
         Trees.deleteRecursively(dir);
         try {
-            Files.createDirectories(dir.resolve("diff"));
-            Files.createDirectories(dir.resolve("work"));
+            if (record.readOnly()) {
+                Files.createDirectories(dir.resolve("empty"));
+            } else {
+                Files.createDirectories(dir.resolve("diff"));
+                Files.createDirectories(dir.resolve("work"));
+            }
             Files.createDirectories(dir.resolve("merged"));
             // This boot's mount: a record lost to a host crash reads as "never finished" (the mount is gone too).
             AtomicFiles.replace(dir.resolve(RECORD), json.writeValueAsBytes(record));
@@ -192,6 +196,11 @@ public final class RootfsStore {
             lower = base.resolve("empty").toString();
         } else {
             lower = layers.lowerDirOption(record.layerIds());
+        }
+        if (record.readOnly()) {
+            // Without an upper dir overlay wants two lower dirs at least: an empty one goes under the image's.
+            mounter.mountReadOnly(lower + ":" + base.resolve("empty"), merged(id));
+            return;
         }
         mounter.mount(lower, base.resolve("diff"), base.resolve("work"), merged(id));
     }

@@ -13,11 +13,17 @@ import java.util.List;
  * @param layerIds        layer directory names, base first
  * @param config          the image's config at creation
  * @param createdAtMillis when it was created
+ * @param readOnly        an image volume: the layers alone, no upper dir (false in records written before)
  */
 public record StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
-                           long createdAtMillis) {
+                           long createdAtMillis, boolean readOnly) {
 
     public StoredRootfs {
         layerIds = List.copyOf(layerIds);
+    }
+
+    public StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
+                        long createdAtMillis) {
+        this(containerId, imageId, layerIds, config, createdAtMillis, false);
     }
 }

@@ -26,7 +26,8 @@ public final class ContainerConfigs {
 
     public static List<MountSpec> mounts(List<Mount> mounts) {
         return mounts.stream().map(m -> new MountSpec(m.getContainerPath(), m.getHostPath(), m.getReadonly(),
-                m.getSelinuxRelabel(), propagation(m.getPropagation()), m.getRecursiveReadOnly())).toList();
+                m.getSelinuxRelabel(), propagation(m.getPropagation()), m.getRecursiveReadOnly(),
+                m.getImage().getImage(), m.getImageSubPath())).toList();
     }
 
     private static String propagation(MountPropagation propagation) {

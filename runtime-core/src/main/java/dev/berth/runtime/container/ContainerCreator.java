@@ -2,6 +2,7 @@ package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.monitor.ConmonLaunch;
@@ -19,6 +20,7 @@ import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.spi.ImageConfig;
+import dev.berth.runtime.spi.PreparedImageVolume;
 import dev.berth.runtime.spi.PreparedRootfs;
 import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.Ids;
@@ -29,6 +31,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,8 @@ public final class ContainerCreator {
         this.ids = ids;
         this.clock = clock;
         this.validator = new ContainerValidator(host.resourceLimits(),
-                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost());
+                new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost(),
+                host.readOnlyStaging().supported());
     }
 
     /**
@@ -129,7 +134,12 @@ public final class ContainerCreator {
             rollback.push("rootfs", () -> host.rootfs().release(id));
             String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());
 
-            OciSpec spec = host.specs().build(specRequest(id, config, sandbox, sandboxConfig, rootfs));
+            rollback.push("staged mounts", () -> host.readOnlyStaging().release(id));
+            ContainerConfig staged = stageRecursiveReadOnly(id, config);
+            // Released with the rootfs (pushed above).
+            List<MountSpec> mounts = new ArrayList<>(record.mounts());
+            staged = mountImageVolumes(id, staged, mounts);
+            OciSpec spec = host.specs().build(specRequest(id, staged, sandbox, sandboxConfig, rootfs));
             json.writeConfig(bundle, spec);
 
             MonitoredContainer monitored = pending.create();
@@ -144,6 +154,7 @@ public final class ContainerCreator {
             OciSpec.User user = spec.process().user();
             record = record.toBuilder()
                     .state(ContainerState.CREATED)
+                    .mounts(mounts)
                     .imageRef(rootfs.imageRef())
                     .imageId(rootfs.imageId())
                     .user(new ProcessUser(user.uid(), user.gid(), user.additionalGids()))
@@ -163,6 +174,42 @@ public final class ContainerCreator {
             rollback.run();
             throw e;
         }
+    }
+
+    /** The config with each recursive read-only mount's host path replaced by its staged read-only copy. */
+    private ContainerConfig stageRecursiveReadOnly(String id, ContainerConfig config) {
+        ContainerConfig.Builder staged = null;
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            Mount mount = config.getMounts(i);
+            if (mount.getRecursiveReadOnly()) {
+                Path copy = host.readOnlyStaging().stage(id, i, Path.of(mount.getHostPath()));
+                staged = staged == null ? config.toBuilder() : staged;
+                staged.setMounts(i, mount.toBuilder().setHostPath(copy.toString()));
+            }
+        }
+        return staged == null ? config : staged.build();
+    }
+
+    /**
+     * Mounts each image volume's image (read-only, its layers shared) and points the mount's host path at it (or at
+     * its sub path); the status mounts get the image ID each volume got.
+     */
+    private ContainerConfig mountImageVolumes(String id, ContainerConfig config, List<MountSpec> mounts) {
+        ContainerConfig.Builder mounted = null;
+        for (int i = 0; i < config.getMountsCount(); i++) {
+            Mount mount = config.getMounts(i);
+            String image = mount.getImage().getImage();
+            if (image.isEmpty()) {
+                continue;
+            }
+            PreparedImageVolume volume = host.rootfs().mountImageVolume(id, i, image);
+            Path source = ImageSubPath.resolve(volume.path(), mount.getImageSubPath(), image,
+                    "config.mounts[" + i + "].image_sub_path");
+            mounted = mounted == null ? config.toBuilder() : mounted;
+            mounted.setMounts(i, mount.toBuilder().setHostPath(source.toString()));
+            mounts.set(i, mounts.get(i).withImage(volume.imageId()));
+        }
+        return mounted == null ? config : mounted.build();
     }
 
     private ContainerSpecRequest specRequest(String id, ContainerConfig config, SandboxRecord sandbox,

@@ -4,6 +4,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.runtime.host.cgroup.CgroupCleaner;
 import dev.berth.runtime.host.cgroup.CgroupStatsReader;
 import dev.berth.runtime.host.monitor.ExitWatcher;
+import dev.berth.runtime.host.mounts.ReadOnlyStaging;
 import dev.berth.runtime.host.oci.ContainerSpecBuilder;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.sandbox.SandboxContexts;
@@ -27,7 +28,8 @@ public record ContainerHost(
         RootfsProvider rootfs,
         SandboxContexts contexts,
         ResourceValidator resourceLimits,
-        long logSizeMax) {
+        long logSizeMax,
+        ReadOnlyStaging readOnlyStaging) {
 
     /** The container's bundle, which is also conmon's persist directory. */
     public Path bundle(String containerId) {

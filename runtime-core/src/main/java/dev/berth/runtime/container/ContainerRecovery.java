@@ -83,6 +83,8 @@ public final class ContainerRecovery {
         for (OciHandlers.Handler handler : host.handlers().all()) {
             leftovers.addAll(unknownIds(host.layout().ociRoot(handler.name()), sandboxRuntimeIds));
         }
+        host.readOnlyStaging().stagedContainers().stream().filter(id -> registry.byFullId(id).isEmpty())
+                .forEach(leftovers::add);
         leftovers.forEach(this::removeLeftover);
         LOG.info("event=containers_recovered count={} live={} leftovers_removed={}", loaded.records().size(), live,
                 leftovers.size());
@@ -157,6 +159,8 @@ public final class ContainerRecovery {
     /** An OCI container or directory without a record: delete it everywhere it may be. */
     private void removeLeftover(String id) {
         try {
+            // First: a staged mount left mounted would keep the bundle's deletion below from running.
+            host.readOnlyStaging().release(id);
             for (OciHandlers.Handler handler : host.handlers().all()) {
                 Optional<OciState> state = handler.runtime().state(id);
                 if (state.isPresent()) {

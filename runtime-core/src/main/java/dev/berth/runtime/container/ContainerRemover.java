@@ -95,6 +95,7 @@ public final class ContainerRemover {
         if (rootfs == null) {
             host.rootfs().release(id);
         }
+        host.readOnlyStaging().release(id);
         if (!record.cgroupsPath().isEmpty()) {
             host.cgroups().remove(record.cgroupsPath());
         }

@@ -3,9 +3,12 @@ package dev.berth.runtime.container;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.error.RequestText;
 import dev.berth.proto.runtime.v1.ContainerConfig;
+import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.oci.MountDestination;
+import dev.berth.runtime.sandbox.UserNamespaceOptions;
 import java.nio.file.Path;
 
 /**
@@ -17,11 +20,14 @@ final class ContainerValidator {
     private final ResourceValidator resources;
     private final HostSources hostSources;
     private final SecurityProfileChecks profiles;
+    private final boolean recursiveReadOnlySupported;
 
-    ContainerValidator(ResourceValidator resources, HostSources hostSources, SecurityProfileChecks profiles) {
+    ContainerValidator(ResourceValidator resources, HostSources hostSources, SecurityProfileChecks profiles,
+            boolean recursiveReadOnlySupported) {
         this.resources = resources;
         this.hostSources = hostSources;
         this.profiles = profiles;
+        this.recursiveReadOnlySupported = recursiveReadOnlySupported;
     }
 
     /** Checks the request alone, before the pod is looked up. */
@@ -44,6 +50,7 @@ final class ContainerValidator {
             throw BerthException.invalidArgument("config.linux.security_context.namespace_options.target_id is "
                     + "required when pid is TARGET: it names the container whose PID namespace to join");
         }
+        UserNamespaceOptions.validate(namespaces, "config.linux.security_context.namespace_options");
         mountPaths(config);
         String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
@@ -68,19 +75,56 @@ final class ContainerValidator {
         }
     }
 
-    private static void mountPaths(ContainerConfig config) {
+    private void mountPaths(ContainerConfig config) {
         for (int i = 0; i < config.getMountsCount(); i++) {
             var mount = config.getMounts(i);
             MountDestination.of(mount.getContainerPath(), "config.mounts[" + i + "].container_path");
             String hostPath = mount.getHostPath();
-            if (hostPath.isEmpty() && !mount.hasImage()) {
+            String image = mount.getImage().getImage();
+            if (hostPath.isEmpty() && image.isEmpty()) {
                 throw BerthException.invalidArgument("config.mounts[" + i + "] has neither a host_path nor an image");
+            }
+            if (!image.isEmpty()) {
+                imageVolume(mount, "config.mounts[" + i + "]");
+            } else if (!mount.getImageSubPath().isEmpty()) {
+                throw BerthException.invalidArgument("config.mounts[" + i + "].image_sub_path is set but the mount "
+                        + "names no image");
             }
             RequestText.withoutControlCharacters(hostPath, "config.mounts[" + i + "].host_path");
             if (!hostPath.isEmpty() && !hostPath.startsWith("/")) {
                 throw BerthException.invalidArgument("config.mounts[" + i + "].host_path must be an absolute path, "
                         + "got \"" + hostPath + "\"");
             }
+            if (mount.getRecursiveReadOnly()) {
+                recursiveReadOnly(mount, "config.mounts[" + i + "]");
+            }
+        }
+    }
+
+    private static void imageVolume(Mount mount, String field) {
+        if (!mount.getHostPath().isEmpty()) {
+            throw BerthException.invalidArgument(field + " names both a host_path and an image: one source only");
+        }
+        if (!mount.getReadonly()) {
+            throw BerthException.invalidArgument(field + " mounts image " + mount.getImage().getImage()
+                    + " writable: image volumes are read-only, set readonly");
+        }
+        RequestText.withoutControlCharacters(mount.getImageSubPath(), field + ".image_sub_path");
+        ImageSubPath.check(mount.getImageSubPath(), field + ".image_sub_path");
+    }
+
+    private void recursiveReadOnly(Mount mount, String field) {
+        if (!mount.getReadonly()) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only needs readonly: a mount cannot be "
+                    + "read-only below its top and writable at it");
+        }
+        if (mount.getPropagation() != MountPropagation.PROPAGATION_PRIVATE) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only needs private propagation, got "
+                    + mount.getPropagation() + ": mounts arriving later from the host would not be read-only");
+        }
+        if (!recursiveReadOnlySupported) {
+            throw BerthException.invalidArgument(field + ".recursive_read_only is not supported on this host "
+                    + "(mount_setattr is missing; Status does not advertise recursive_read_only_mounts)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.runtime.sandbox;
 
+import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import java.time.Duration;
 import java.util.Comparator;
@@ -15,13 +16,15 @@ public final class SandboxManager {
     private final SandboxRunner runner;
     private final SandboxStopper stopper;
     private final SandboxRemover remover;
+    private final PodResourceUpdater resources;
 
     public SandboxManager(SandboxRegistry registry, SandboxRunner runner, SandboxStopper stopper,
-            SandboxRemover remover) {
+            SandboxRemover remover, PodResourceUpdater resources) {
         this.registry = registry;
         this.runner = runner;
         this.stopper = stopper;
         this.remover = remover;
+        this.resources = resources;
     }
 
     /** RunPodSandbox: returns the new sandbox's ID once it is READY. */
@@ -40,6 +43,12 @@ public final class SandboxManager {
 
     public void remove(String idOrPrefix) {
         remover.remove(idOrPrefix);
+    }
+
+    /** UpdatePodSandboxResources: NOT_FOUND when there is no such sandbox. */
+    public void updateResources(String idOrPrefix, LinuxContainerResources overhead,
+            LinuxContainerResources resources) {
+        this.resources.update(idOrPrefix, overhead, resources);
     }
 
     /** PodSandboxStatus: NOT_FOUND when there is no such sandbox. */

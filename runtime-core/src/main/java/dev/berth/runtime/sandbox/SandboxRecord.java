@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.runtime.host.cgroup.PodCgroupLimits;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param config the whole config RunPodSandbox was given, so that nothing about the pod has to be rebuilt from
  *               the fields above (stored as its protobuf bytes, base64, which keeps every field exactly); null in
  *               records written before berth kept it
+ * @param podResources the limits UpdatePodSandboxResources last put on the pod's cgroup; null when never called
  */
 public record SandboxRecord(
         String id,
@@ -46,7 +48,9 @@ public record SandboxRecord(
         @JsonInclude(JsonInclude.Include.NON_NULL)
         @JsonSerialize(using = PodConfigJson.Writer.class)
         @JsonDeserialize(using = PodConfigJson.Reader.class)
-        PodSandboxConfig config) {
+        PodSandboxConfig config,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        PodCgroupLimits podResources) {
 
     public SandboxRecord {
         hostname = hostname == null ? "" : hostname;
@@ -121,6 +125,7 @@ public record SandboxRecord(
         private int pidHolderPid;
         private boolean networkAttached;
         private PodSandboxConfig config;
+        private PodCgroupLimits podResources;
 
         private Builder() {
         }
@@ -146,6 +151,7 @@ public record SandboxRecord(
             pidHolderPid = r.pidHolderPid;
             networkAttached = r.networkAttached;
             config = r.config;
+            podResources = r.podResources;
         }
 
         public Builder id(String value) {
@@ -248,10 +254,15 @@ public record SandboxRecord(
             return this;
         }
 
+        public Builder podResources(PodCgroupLimits value) {
+            podResources = value;
+            return this;
+        }
+
         public SandboxRecord build() {
             return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
                     portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
-                    fingerprint, pidHolderPid, networkAttached, config);
+                    fingerprint, pidHolderPid, networkAttached, config, podResources);
         }
     }
 }

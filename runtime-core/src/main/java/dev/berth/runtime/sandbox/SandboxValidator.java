@@ -36,6 +36,7 @@ final class SandboxValidator {
                     + "containers, not sandboxes");
         }
         var security = config.getLinux().getSecurityContext();
+        UserNamespaceOptions.validate(security.getNamespaceOptions(), "linux.security_context.namespace_options");
         if (security.hasRunAsGroup() && !security.hasRunAsUser()) {
             throw BerthException.invalidArgument("linux.security_context.run_as_group needs run_as_user: a group "
                     + "alone names no user to run as");

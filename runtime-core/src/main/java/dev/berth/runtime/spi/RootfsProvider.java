@@ -16,8 +16,24 @@ public interface RootfsProvider {
      */
     PreparedRootfs prepare(String containerId, String image);
 
-    /** Unmounts and deletes the container's writable layer; a container with nothing prepared is fine. */
+    /**
+     * Unmounts and deletes the container's writable layer and its image volumes; a container with nothing prepared
+     * is fine.
+     */
     void release(String containerId);
+
+    /**
+     * Mounts an image's filesystem read-only for a container's image volume; {@link #release} unmounts it. The
+     * image's layers stay on the node while it is mounted, even if the image is removed. A provider without image
+     * volumes refuses them.
+     *
+     * @param index the mount's position in the container's config
+     * @throws dev.berth.common.error.BerthException NOT_FOUND when the image is not on this node
+     */
+    default PreparedImageVolume mountImageVolume(String containerId, int index, String image) {
+        throw dev.berth.common.error.BerthException.failedPrecondition("this node's root filesystem provider has "
+                + "no image volumes");
+    }
 
     /** How much the container's writable layer holds right now. */
     WritableLayerUsage usage(String containerId);

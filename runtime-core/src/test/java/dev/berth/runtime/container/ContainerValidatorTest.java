@@ -16,6 +16,7 @@ import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
@@ -23,6 +24,7 @@ import dev.berth.proto.runtime.v1.SecurityProfile;
 import dev.berth.runtime.host.oci.SourcePropagation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +36,7 @@ class ContainerValidatorTest {
     Path tmp;
 
     private final ContainerValidator noAppArmor = new ContainerValidator(new ResourceValidator(null, null),
-            new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(false));
+            new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(false), true);
 
     @Test
     void targetPidWithoutATargetIsInvalidNamingTheField() {
@@ -111,8 +113,33 @@ class ContainerValidatorTest {
         assertTrue(invalid(config(security().setApparmorProfile("my-profile"))).getMessage()
                 .contains("apparmor_profile"));
         assertDoesNotThrow(() -> new ContainerValidator(new ResourceValidator(null, null),
-                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(true)).validate(localhost));
+                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(true), true)
+                .validate(localhost));
         assertDoesNotThrow(() -> noAppArmor.validate(config(security().setApparmorProfile("runtime/default"))));
+    }
+
+    @Test
+    void recursiveReadOnlyNeedsReadOnlyPrivatePropagationAndAHostThatCanDoIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("rro"));
+        Mount.Builder rro = Mount.newBuilder()
+                .setContainerPath("/v").setHostPath(dir.toString()).setRecursiveReadOnly(true).setReadonly(true);
+        assertDoesNotThrow(() -> noAppArmor.validate(withMount(rro)));
+        assertTrue(invalid(withMount(rro.clone().setReadonly(false))).getMessage()
+                .contains("config.mounts[0].recursive_read_only needs readonly"));
+        for (MountPropagation propagation : List.of(MountPropagation.PROPAGATION_HOST_TO_CONTAINER,
+                MountPropagation.PROPAGATION_BIDIRECTIONAL)) {
+            assertTrue(invalid(withMount(rro.clone().setPropagation(propagation))).getMessage()
+                    .contains("private propagation"));
+        }
+        ContainerValidator withoutMountSetattr = new ContainerValidator(new ResourceValidator(null, null),
+                new HostSources(() -> new SourcePropagation("")), new SecurityProfileChecks(false), false);
+        BerthException e = assertThrows(BerthException.class, () -> withoutMountSetattr.validate(withMount(rro)));
+        assertEquals(BerthException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains("not supported on this host"), e.getMessage());
+    }
+
+    private static ContainerConfig withMount(Mount.Builder mount) {
+        return config(security()).toBuilder().addMounts(mount).build();
     }
 
     private BerthException invalid(ContainerConfig config) {

@@ -29,4 +29,12 @@ public enum CgroupDriver {
         }
         return effective + ":berth:" + containerId;
     }
+
+    /** A pod's own cgroup parent as a path relative to each hierarchy's root. */
+    public String parentRelative(String parent) {
+        if (this == CGROUPFS) {
+            return CgroupPaths.relative(parent);
+        }
+        return CgroupPaths.expandSlice(parent);
+    }
 }

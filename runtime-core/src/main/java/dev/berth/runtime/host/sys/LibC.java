@@ -11,6 +11,9 @@ public interface LibC {
 
     int umount2(String target, int flags);
 
+    /** glibc 2.36+ (Linux 5.12+). {@code attr} is a struct mount_attr: attr_set, attr_clr, propagation, userns_fd. */
+    int mount_setattr(int dirfd, String path, int flags, @In long[] attr, long size);
+
     int open(String path, int flags, int mode);
 
     long write(int fd, @In byte[] buffer, long count);

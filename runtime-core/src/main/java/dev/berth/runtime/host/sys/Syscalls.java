@@ -16,6 +16,9 @@ public final class Syscalls {
     public static final long MS_REC = 16384;
     public static final long MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
+    private static final int AT_FDCWD = -100;
+    private static final int AT_RECURSIVE = 0x8000;
+    private static final long MOUNT_ATTR_RDONLY = 1;
 
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 1;
@@ -32,6 +35,7 @@ public final class Syscalls {
     public static final int EINTR = 4;
     public static final int ECHILD = 10;
     public static final int ESRCH = 3;
+    public static final int ENOSYS = 38;
 
     public static final int SIGKILL = 9;
     private static final int WNOHANG = 1;
@@ -46,6 +50,20 @@ public final class Syscalls {
     public static void mount(String source, String target, String type, long flags, String data) {
         if (LIBC.mount(source, target, type, flags, data) != 0) {
             throw new SyscallException("mount " + target, RUNTIME.getLastError());
+        }
+    }
+
+    /** Makes the mount at {@code target} and every mount below it read-only (each mount's own flag). */
+    public static void makeReadOnlyRecursively(String target) {
+        long[] attr = {MOUNT_ATTR_RDONLY, 0, 0, 0};
+        int result;
+        try {
+            result = LIBC.mount_setattr(AT_FDCWD, target, AT_RECURSIVE, attr, attr.length * Long.BYTES);
+        } catch (UnsatisfiedLinkError e) {
+            throw new SyscallException("mount_setattr " + target + " (not in this libc)", ENOSYS);
+        }
+        if (result != 0) {
+            throw new SyscallException("mount_setattr " + target, RUNTIME.getLastError());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.berth.runtime.host.oci.spec;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.Mount;
+import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.OciSpec;
 import java.io.IOException;
@@ -10,7 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** The kubelet's mounts (volumes, service account tokens, /etc/hosts…) as bind mounts, after the defaults. */
+/**
+ * The kubelet's mounts (volumes, service account tokens, /etc/hosts…) as bind mounts, after the defaults. A
+ * recursive read-only mount arrives here with its host path already replaced by a staged copy whose every submount
+ * is read-only (runc 1.1.5 has no {@code rro}); a recursive bind of it keeps them so.
+ */
 public final class CriMountsStep implements SpecStep {
 
     @Override
@@ -52,15 +57,12 @@ public final class CriMountsStep implements SpecStep {
             case PROPAGATION_BIDIRECTIONAL: options.add("rshared"); break;
             default: options.add("rprivate"); break;
         }
-        if (mount.getReadonly()) {
-            options.add(mount.getRecursiveReadOnly() ? "rro" : "ro");
-        } else {
-            if (mount.getRecursiveReadOnly()) {
-                throw BerthException.invalidArgument("recursive read-only mount " + destination
-                        + " must also be read-only");
-            }
-            options.add("rw");
+        if (mount.getRecursiveReadOnly() && (!mount.getReadonly()
+                || mount.getPropagation() != MountPropagation.PROPAGATION_PRIVATE)) {
+            throw BerthException.invalidArgument("recursive read-only mount " + destination
+                    + " must also be read-only and have private propagation");
         }
+        options.add(mount.getReadonly() ? "ro" : "rw");
         return new OciSpec.Mount(destination, "bind", source.toString(), options);
     }
 }

@@ -55,11 +55,18 @@ class CriMountsStepTest {
     }
 
     @Test
-    void bidirectionalIsSharedAndRecursiveReadOnlyNeedsReadOnly() throws IOException {
+    void bidirectionalIsSharedAndRecursiveReadOnlyNeedsReadOnlyAndPrivate() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("vol"));
-        assertEquals(List.of("rbind", "rshared", "rro"), mounts(config().addMounts(Mount.newBuilder()
-                .setContainerPath("/v").setHostPath(dir.toString()).setReadonly(true).setRecursiveReadOnly(true)
+        assertEquals(List.of("rbind", "rshared", "ro"), mounts(config().addMounts(Mount.newBuilder()
+                .setContainerPath("/v").setHostPath(dir.toString()).setReadonly(true)
                 .setPropagation(MountPropagation.PROPAGATION_BIDIRECTIONAL))).get(0).options());
+        // The source of a recursive read-only mount is a staged copy already read-only all the way down.
+        assertEquals(List.of("rbind", "rprivate", "ro"), mounts(config().addMounts(Mount.newBuilder()
+                .setContainerPath("/v").setHostPath(dir.toString()).setReadonly(true).setRecursiveReadOnly(true)))
+                .get(0).options());
+        assertThrows(BerthException.class, () -> mounts(config().addMounts(Mount.newBuilder()
+                .setContainerPath("/v").setHostPath(dir.toString()).setReadonly(true).setRecursiveReadOnly(true)
+                .setPropagation(MountPropagation.PROPAGATION_HOST_TO_CONTAINER))));
         assertThrows(BerthException.class, () -> mounts(config().addMounts(Mount.newBuilder()
                 .setContainerPath("/v").setHostPath(dir.toString()).setRecursiveReadOnly(true))));
     }

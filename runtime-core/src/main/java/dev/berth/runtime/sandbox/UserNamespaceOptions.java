@@ -1,0 +1,55 @@
+package dev.berth.runtime.sandbox;
+
+import dev.berth.common.error.BerthException;
+import dev.berth.proto.runtime.v1.IDMapping;
+import dev.berth.proto.runtime.v1.NamespaceOption;
+import dev.berth.proto.runtime.v1.UserNamespace;
+import java.util.List;
+
+/**
+ * Checks {@code userns_options} of a pod or container before anything is made. Unset or NODE is the host's user
+ * namespace (an unset message would read as POD, the enum's zero, so presence is what counts). POD is well-formed with one uid and one gid mapping, each mapping container id 0; berth cannot yet give
+ * a pod its own user namespace (runc 1.1.5 makes no idmapped mounts and berth does not map the layers itself yet),
+ * so a well-formed POD request is refused as well, and Status advertises {@code user_namespaces: false}.
+ */
+public final class UserNamespaceOptions {
+
+    private UserNamespaceOptions() {
+    }
+
+    /** @param field the namespace options' field, e.g. {@code config.linux.security_context.namespace_options} */
+    public static void validate(NamespaceOption namespaces, String field) {
+        if (!namespaces.hasUsernsOptions()) {
+            return;
+        }
+        UserNamespace options = namespaces.getUsernsOptions();
+        field = field + ".userns_options";
+        switch (options.getMode()) {
+            case NODE:
+                return;
+            case POD:
+                break;
+            default:
+                throw BerthException.invalidArgument(field + ".mode must be POD or NODE, got " + options.getMode());
+        }
+        mappings(options.getUidsList(), field + ".uids");
+        mappings(options.getGidsList(), field + ".gids");
+        throw BerthException.invalidArgument(field + ".mode POD (a user namespace per pod) is not supported by "
+                + "this runtime on this host; Status advertises user_namespaces: false");
+    }
+
+    private static void mappings(List<IDMapping> mappings, String field) {
+        if (mappings.size() != 1) {
+            throw BerthException.invalidArgument(field + " must hold exactly one mapping for mode POD, got "
+                    + mappings.size());
+        }
+        IDMapping mapping = mappings.get(0);
+        if (mapping.getContainerId() != 0) {
+            throw BerthException.invalidArgument(field + " must map container id 0 (root in the pod), got a "
+                    + "mapping from container id " + Integer.toUnsignedString(mapping.getContainerId()));
+        }
+        if (mapping.getLength() == 0) {
+            throw BerthException.invalidArgument(field + " maps no ids (length 0)");
+        }
+    }
+}
