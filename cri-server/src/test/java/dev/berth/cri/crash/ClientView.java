@@ -36,6 +36,8 @@ final class ClientView {
         ContainerState state = ContainerState.CREATED;
         /** The container's init process as the host sees it (PID and start time), once it runs. */
         HostProcess process;
+        /** Whether it was ever started, so it has a log. */
+        boolean started;
 
         Ctr(String id, Pod pod, ContainerConfig config, Path logPath) {
             this.id = id;
@@ -67,7 +69,8 @@ final class ClientView {
     void podStopped(Pod pod) {
         pod.state = PodState.STOPPED;
         for (Ctr c : containersOf(pod)) {
-            if (c.state == ContainerState.RUNNING) {
+            // A stopped pod's containers are all exited, including those that were only created (as containerd).
+            if (c.state != ContainerState.EXITED) {
                 c.state = ContainerState.EXITED;
                 c.process = null;
             }

@@ -296,10 +296,12 @@ final class CrashDriver {
                     } else {
                         retries--;
                         targetContainer.state = ContainerState.RUNNING;
+                        targetContainer.started = true;
                         targetContainer.process = HostProcess.of(initPid(targetContainer.id));
                     }
                 } else {
                     targetContainer.state = ContainerState.RUNNING;
+                    targetContainer.started = true;
                     targetContainer.process = HostProcess.of(initPid(targetContainer.id));
                 }
             }
@@ -395,7 +397,7 @@ final class CrashDriver {
             if (c.state == ContainerState.RUNNING) {
                 assertTrue(c.process.alive(), "container " + c.id + " kept its process " + c.process);
             }
-            if (c.state != ContainerState.CREATED) {
+            if (c.started) {
                 checkLog(c);
             }
         }
@@ -468,6 +470,7 @@ final class CrashDriver {
         timed(Op.START_CONTAINER, () -> client.runtime().startContainer(StartContainerRequest.newBuilder()
                 .setContainerId(c.id).build()));
         c.state = ContainerState.RUNNING;
+        c.started = true;
         c.process = HostProcess.of(initPid(c.id));
     }
 
