@@ -13,18 +13,18 @@ import java.util.concurrent.TimeUnit;
  * A berth daemon in a JVM of its own (so SIGKILL takes only the daemon) on a test's own socket, storage root, runtime
  * state directory, bridge, subnet and cgroup parent, restarted on the same directories as a node would restart it.
  */
-final class DaemonUnderTest implements AutoCloseable {
+public final class DaemonUnderTest implements AutoCloseable {
 
-    final TestNetwork network = TestNetwork.random();
-    final String cgroupParent = "/berth-crash-" + Long.toHexString(System.nanoTime());
-    final Path home;
-    final Path root;
-    final Path state;
-    final Path logs;
+    public final TestNetwork network = TestNetwork.random();
+    public final String cgroupParent = "/berth-crash-" + Long.toHexString(System.nanoTime());
+    public final Path home;
+    public final Path root;
+    public final Path state;
+    public final Path logs;
     private final Path config;
     private Process process;
 
-    DaemonUnderTest(String registryAddress, String extraToml) throws Exception {
+    public DaemonUnderTest(String registryAddress, String extraToml) throws Exception {
         home = Files.createTempDirectory("berth-crash-");
         root = home.resolve("root");
         logs = home.resolve("logs");
@@ -46,20 +46,20 @@ final class DaemonUnderTest implements AutoCloseable {
                 network.toml(home.resolve("cni-conf").toString()), extraToml));
     }
 
-    Path socket() {
+    public Path socket() {
         return home.resolve("berth.sock");
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
     /** Starts the daemon and waits until it answers Version. */
-    void start() throws Exception {
+    public void start() throws Exception {
         long startedBefore = startedLines();
         process = BerthProcess.start(home, "serve", "--config", config.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -75,7 +75,7 @@ final class DaemonUnderTest implements AutoCloseable {
     }
 
     /** SIGKILL: no cleanup, no last words; returns once the process is gone. */
-    void kill() throws Exception {
+    public void kill() throws Exception {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("daemon survived SIGKILL");
@@ -83,7 +83,7 @@ final class DaemonUnderTest implements AutoCloseable {
     }
 
     /** SIGTERM and wait for the exit. */
-    void stop() throws Exception {
+    public void stop() throws Exception {
         if (alive()) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -93,11 +93,11 @@ final class DaemonUnderTest implements AutoCloseable {
         }
     }
 
-    CriClient connect() {
+    public CriClient connect() {
         return CriClient.connect(socket());
     }
 
-    String stderrTail() {
+    public String stderrTail() {
         try {
             String text = Files.readString(home.resolve("stderr"));
             return text.length() > 6000 ? text.substring(text.length() - 6000) : text;

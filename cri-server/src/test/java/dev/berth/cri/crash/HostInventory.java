@@ -21,9 +21,9 @@ import java.util.stream.Stream;
  * nftables rules and processes. Each holding is filed under the 64-hex object ID it names; one that names none is
  * filed under {@link #NO_ID}, which is a leak by itself.
  */
-final class HostInventory {
+public final class HostInventory {
 
-    static final String NO_ID = "(no id)";
+    public static final String NO_ID = "(no id)";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
@@ -32,7 +32,7 @@ final class HostInventory {
     private HostInventory() {
     }
 
-    static HostInventory of(DaemonUnderTest daemon) {
+    public static HostInventory of(DaemonUnderTest daemon) {
         HostInventory inventory = new HostInventory();
         inventory.mounts(daemon.home, daemon.state);
         inventory.files("file", daemon.root.resolve("sandboxes"), 1);
@@ -46,12 +46,12 @@ final class HostInventory {
         return inventory;
     }
 
-    Map<String, List<String>> byId() {
+    public Map<String, List<String>> byId() {
         return byId;
     }
 
     /** Holdings of objects that are not in {@code known}, and those that name no object. */
-    Map<String, List<String>> notOwnedBy(Set<String> known) {
+    public Map<String, List<String>> notOwnedBy(Set<String> known) {
         Map<String, List<String>> leaks = new TreeMap<>(byId);
         leaks.keySet().removeAll(known);
         return leaks;
