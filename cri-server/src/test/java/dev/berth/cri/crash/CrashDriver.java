@@ -409,20 +409,27 @@ final class CrashDriver {
         assertEquals(List.of(), unfinishedLayers(), "unfinished layers left");
     }
 
-    /** The counter's lines are 0, 1, 2… with none missing; returns how many there are. */
+    /**
+     * The counter's lines are 0, 1, 2… with none missing; returns how many there are. A line that conmon read in two
+     * pieces is a partial ("P") entry followed by the rest ("F"), so entries are joined up to each full one.
+     */
     private long checkLog(Ctr c) throws Exception {
         String text = Files.readString(c.logPath);
         text = text.substring(0, text.lastIndexOf('\n') + 1);
         long expected = 0;
-        for (String line : text.split("\n")) {
-            if (line.isEmpty()) {
+        StringBuilder line = new StringBuilder();
+        for (String entry : text.split("\n")) {
+            if (entry.isEmpty()) {
                 continue;
             }
-            String[] fields = line.split(" ", 4);
-            assertEquals(4, fields.length, () -> "log line of " + c.id + ": " + line);
-            assertEquals("stdout F " + expected, fields[1] + " " + fields[2] + " " + fields[3],
-                    "line " + expected + " of " + c.logPath);
-            expected++;
+            String[] fields = entry.split(" ", 4);
+            assertEquals("stdout", fields.length > 1 ? fields[1] : "", () -> "log entry of " + c.id + ": " + entry);
+            line.append(fields.length == 4 ? fields[3] : "");
+            if (fields[2].equals("F")) {
+                assertEquals(Long.toString(expected), line.toString(), "line " + expected + " of " + c.logPath);
+                line.setLength(0);
+                expected++;
+            }
         }
         return expected;
     }

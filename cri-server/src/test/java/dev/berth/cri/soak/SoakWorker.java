@@ -166,13 +166,30 @@ final class SoakWorker {
                 .getStatus();
     }
 
+    /**
+     * Whole lines logged: conmon writes a line that a read cut in two as a partial ("P") entry followed by the rest
+     * ("F"), so entries are joined up to each full one.
+     */
     private static long lineCount(Path log) throws Exception {
         if (!Files.exists(log)) {
             return 0;
         }
-        try (var lines = Files.lines(log)) {
-            return lines.filter(l -> l.contains(" stdout F line ")).count();
+        long count = 0;
+        StringBuilder line = new StringBuilder();
+        for (String entry : Files.readAllLines(log)) {
+            String[] fields = entry.split(" ", 4);
+            if (fields.length < 3 || !fields[1].equals("stdout")) {
+                continue;
+            }
+            line.append(fields.length == 4 ? fields[3] : "");
+            if (fields[2].equals("F")) {
+                if (line.toString().matches("line \\d+")) {
+                    count++;
+                }
+                line.setLength(0);
+            }
         }
+        return count;
     }
 
     interface Check {
