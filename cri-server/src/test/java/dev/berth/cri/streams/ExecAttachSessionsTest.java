@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cri.streaming.wire.ChannelWebSocketClient;
-import dev.berth.cri.streaming.wire.SpdyClient;
+import dev.berth.testing.streaming.ChannelWebSocketClient;
+import dev.berth.testing.streaming.SpdyClient;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.AttachRequest;

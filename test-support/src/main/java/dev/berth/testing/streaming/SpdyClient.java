@@ -1,4 +1,4 @@
-package dev.berth.cri.streaming.wire;
+package dev.berth.testing.streaming;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
