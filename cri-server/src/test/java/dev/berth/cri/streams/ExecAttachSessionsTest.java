@@ -139,6 +139,32 @@ class ExecAttachSessionsTest {
     }
 
     @Test
+    void catOnATtyEndsWhenStdinEndsAfterAWholeOrAPartLine() throws Exception {
+        // The end of stdin is the terminal's end-of-file: after a line ends, one ^D; after part of a line, the
+        // first ^D only hands that part to cat, a second one is its EOF.
+        for (String typed : new String[] {"whole line\r", "part line"}) {
+            String url = execUrl(sleeper, true, false, true, "cat");
+            try (SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io")) {
+                SpdyClient.Stream error = client.open(type("error"));
+                SpdyClient.Stream stdin = client.open(type("stdin"));
+                SpdyClient.Stream stdout = client.open(type("stdout"));
+                client.open(type("resize"));
+                stdin.write(typed);
+                if (typed.endsWith("\r")) {
+                    // Echo and cat's copy: the line is through before stdin ends.
+                    assertTrue(awaitText(stdout, "whole line\r\nwhole line"), stdout.awaitBytes(0));
+                }
+                stdin.close();
+                String out = stdout.readAll();
+                assertEquals(SUCCESS, error.readAll(), "cat did not end on stdin's end; it wrote: " + out);
+                String line = typed.strip();
+                assertEquals(2, out.split(line, -1).length - 1, "echo and cat's copy of [" + line + "]: " + out);
+            }
+        }
+        awaitOnlyTheSleeperRuns();
+    }
+
+    @Test
     void execWithATtyHasATerminalThatSeesResizes() throws Exception {
         String url = execUrl(sleeper, true, false, true, "sh", "-c", "tty; while read line; do stty size; done");
         try (SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io")) {
