@@ -421,6 +421,7 @@ class StreamingServerTest {
         }
         assertEquals(50, backend.sessionsClosed.get());
         awaitNoConnections();
+        assertEquals(0, tokens.pendingCount(), "tokens left");
     }
 
     @Test
