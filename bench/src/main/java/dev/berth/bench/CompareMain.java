@@ -6,8 +6,10 @@ import dev.berth.bench.report.MarkdownReport;
 import dev.berth.bench.report.ScenarioRun;
 import dev.berth.bench.scenario.ContainerLifecycleScenario;
 import dev.berth.bench.scenario.CriScenario;
+import dev.berth.bench.scenario.ExecScenario;
 import dev.berth.bench.scenario.Outcome;
 import dev.berth.bench.scenario.PodLifecycleScenario;
+import dev.berth.bench.scenario.PortForwardScenario;
 import dev.berth.bench.scenario.PullScenario;
 import dev.berth.bench.scenario.RuncFloorScenario;
 import java.io.IOException;
@@ -109,6 +111,12 @@ public final class CompareMain {
         }
         if (options.wants(Choice.CONTAINER)) {
             scenarios.add(new ContainerLifecycleScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.EXEC)) {
+            scenarios.add(new ExecScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.PORTFORWARD)) {
+            scenarios.add(new PortForwardScenario(images.busybox(), options.settings()));
         }
         return scenarios;
     }

@@ -17,12 +17,12 @@ import java.util.Set;
 record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
                       Optional<Path> out, Optional<Path> logs) {
 
-    enum Choice { PULL, POD, CONTAINER, FLOOR }
+    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD }
 
     static final String USAGE = """
-            usage: CompareMain [pull] [pod] [container] [floor] [all] [options]
+            usage: CompareMain [pull] [pod] [container] [floor] [exec] [portforward] [all] [options]
               --out FILE          also write the Markdown report to FILE
-              --iterations N      measured iterations of pod, container and floor (default 20)
+              --iterations N      measured iterations of every scenario but pull (default 20)
               --warmup N          unmeasured iterations first (default 3)
               --pulls N           measured pulls (default 5, after one warm-up pull)
               --repo DIR          berth repository with bin/berth and build/berth.jar (default .)
@@ -42,7 +42,7 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
             String arg = args[i];
             switch (arg) {
                 case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
-                case "pull", "pod", "container", "floor" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
+                case "pull", "pod", "container", "floor", "exec", "portforward" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--iterations" -> iterations = number(args, ++i, arg);
                 case "--warmup" -> warmup = number(args, ++i, arg);

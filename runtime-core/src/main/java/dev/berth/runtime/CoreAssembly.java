@@ -29,6 +29,7 @@ import dev.berth.runtime.host.files.SandboxFiles;
 import dev.berth.runtime.host.files.SandboxShm;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.monitor.ConmonSettings;
+import dev.berth.runtime.host.monitor.OrphanedExecs;
 import dev.berth.runtime.host.monitor.ExitWatcher;
 import dev.berth.runtime.host.mounts.ReadOnlyStaging;
 import dev.berth.runtime.host.ns.NamespacePins;
@@ -142,6 +143,7 @@ final class CoreAssembly {
             new ContainerRecovery(containerRegistry, containerHost, exits, containerRemover, clock)
                     .recover(sandboxRecovery::isKnown);
             sandboxRecovery.removeLeftovers();
+            OrphanedExecs.reap(conmon);
             LOG.info("event=runtime_core_opened root={} state={} handlers={} took_ms={}", layout.rootDir(),
                     layout.stateDir(), config.handlers().keySet(), (System.nanoTime() - started) / 1_000_000);
             StreamSessions streams = new StreamSessions(new PortForwarder(sandboxRegistry, contexts),

@@ -4,7 +4,7 @@ package dev.berth.bench.scenario;
  * Iteration counts shared by the scenarios.
  *
  * @param warmup      iterations run first and not recorded
- * @param iterations  recorded iterations of the pod, container and floor scenarios
+ * @param iterations  recorded iterations of every scenario but pull
  * @param pulls       recorded pulls of the pull scenario (one unrecorded warm-up pull comes first)
  */
 public record Settings(int warmup, int iterations, int pulls) {

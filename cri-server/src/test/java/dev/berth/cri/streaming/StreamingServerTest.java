@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cri.streaming.wire.ChannelWebSocketClient;
-import dev.berth.cri.streaming.wire.HttpUpgrade;
-import dev.berth.cri.streaming.wire.SpdyClient;
+import dev.berth.testing.streaming.ChannelWebSocketClient;
+import dev.berth.testing.streaming.HttpUpgrade;
+import dev.berth.testing.streaming.SpdyClient;
 import dev.berth.proto.runtime.v1.AttachRequest;
 import dev.berth.proto.runtime.v1.ExecRequest;
 import dev.berth.proto.runtime.v1.PortForwardRequest;
@@ -421,6 +421,7 @@ class StreamingServerTest {
         }
         assertEquals(50, backend.sessionsClosed.get());
         awaitNoConnections();
+        assertEquals(0, tokens.pendingCount(), "tokens left");
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.exec.Command;
 import dev.berth.cri.server.StartupException;
-import dev.berth.cri.streaming.wire.SpdyClient;
+import dev.berth.testing.streaming.SpdyClient;
 import dev.berth.proto.runtime.v1.ExecRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cri.streaming.wire.ChannelWebSocketClient;
-import dev.berth.cri.streaming.wire.SpdyClient;
+import dev.berth.testing.streaming.ChannelWebSocketClient;
+import dev.berth.testing.streaming.SpdyClient;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.AttachRequest;
@@ -136,6 +136,32 @@ class ExecAttachSessionsTest {
             assertEquals("one\ntwo\n", stdout.readAll());
             assertEquals(SUCCESS, error.readAll());
         }
+    }
+
+    @Test
+    void catOnATtyEndsWhenStdinEndsAfterAWholeOrAPartLine() throws Exception {
+        // The end of stdin is the terminal's end-of-file: after a line ends, one ^D; after part of a line, the
+        // first ^D only hands that part to cat, a second one is its EOF.
+        for (String typed : new String[] {"whole line\r", "part line"}) {
+            String url = execUrl(sleeper, true, false, true, "cat");
+            try (SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io")) {
+                SpdyClient.Stream error = client.open(type("error"));
+                SpdyClient.Stream stdin = client.open(type("stdin"));
+                SpdyClient.Stream stdout = client.open(type("stdout"));
+                client.open(type("resize"));
+                stdin.write(typed);
+                if (typed.endsWith("\r")) {
+                    // Echo and cat's copy: the line is through before stdin ends.
+                    assertTrue(awaitText(stdout, "whole line\r\nwhole line"), stdout.awaitBytes(0));
+                }
+                stdin.close();
+                String out = stdout.readAll();
+                assertEquals(SUCCESS, error.readAll(), "cat did not end on stdin's end; it wrote: " + out);
+                String line = typed.strip();
+                assertEquals(2, out.split(line, -1).length - 1, "echo and cat's copy of [" + line + "]: " + out);
+            }
+        }
+        awaitOnlyTheSleeperRuns();
     }
 
     @Test

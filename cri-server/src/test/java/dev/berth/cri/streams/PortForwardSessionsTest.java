@@ -3,7 +3,7 @@ package dev.berth.cri.streams;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.cri.streaming.wire.SpdyClient;
+import dev.berth.testing.streaming.SpdyClient;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;

@@ -26,7 +26,7 @@ final class AttachSession implements Session {
         this.tty = target.tty();
         this.resizer = resizer;
         this.streams = new AttachStreams(SeqPacketSocket.connect(target.socket()), stdio.stdin() && target.stdin(),
-                stdio.stdout(), stdio.stderr() && !target.tty(), true, "attach-io");
+                stdio.stdout(), stdio.stderr() && !target.tty(), AttachStreams.StdinEnd.HALF_CLOSE, "attach-io");
     }
 
     @Override

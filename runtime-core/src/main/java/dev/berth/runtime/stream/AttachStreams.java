@@ -26,16 +26,24 @@ final class AttachStreams implements AutoCloseable {
     private final OutputStream stdin;
     private final Thread reader;
 
-    private final boolean halfCloseStdin;
+    private final StdinEnd stdinEnd;
 
-    /**
-     * @param halfCloseStdin whether closing stdin half-closes the connection: not with a tty, where conmon would
-     *     close the terminal's master (its output too)
-     */
+    /** What the end of the client's stdin does to the process's input. */
+    enum StdinEnd {
+        /** Half-close the connection: conmon closes the process's stdin pipe (or, attached, only for stdin_once). */
+        HALF_CLOSE,
+        /**
+         * Type the terminal's end-of-file (VEOF, ^D, twice after an unfinished line: the first one only ends the
+         * line), as a user at the terminal would: a reader in canonical mode such as {@code cat} sees EOF, output
+         * still flows. A half-close would make conmon close the terminal's master: output lost, process hung up.
+         */
+        TERMINAL_EOF,
+    }
+
     AttachStreams(SeqPacketSocket socket, boolean wantStdin, boolean wantStdout, boolean wantStderr,
-            boolean halfCloseStdin, String name) {
+            StdinEnd stdinEnd, String name) {
         this.socket = socket;
-        this.halfCloseStdin = halfCloseStdin;
+        this.stdinEnd = stdinEnd;
         this.stdout = wantStdout ? new ByteQueue(QUEUE) : null;
         this.stderr = wantStderr ? new ByteQueue(QUEUE) : null;
         this.stdin = wantStdin ? new Stdin() : null;
@@ -106,10 +114,13 @@ final class AttachStreams implements AutoCloseable {
         socket.close();
     }
 
-    /** Writes go out as packets of at most 32 KiB; close() half-closes, which conmon reads as stdin's end. */
+    /** Writes go out as packets of at most 32 KiB; close() ends the input as {@link StdinEnd} says. */
     private final class Stdin extends OutputStream {
 
+        private static final byte VEOF = 4;
+
         private boolean closed;
+        private boolean atLineStart = true;
 
         @Override
         public void write(int b) throws IOException {
@@ -129,6 +140,10 @@ final class AttachStreams implements AutoCloseable {
                     socket.send(packet, chunk);
                     done += chunk;
                 }
+                if (length > 0) {
+                    byte last = bytes[offset + length - 1];
+                    atLineStart = last == '\n' || last == '\r';
+                }
             } catch (SyscallException e) {
                 throw new IOException("stdin: " + e.getMessage(), e);
             }
@@ -138,8 +153,15 @@ final class AttachStreams implements AutoCloseable {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                if (halfCloseStdin) {
+                if (stdinEnd == StdinEnd.HALF_CLOSE) {
                     socket.shutdown(SeqPacketSocket.SHUT_WR);
+                } else {
+                    byte[] eof = atLineStart ? new byte[] {VEOF} : new byte[] {VEOF, VEOF};
+                    try {
+                        socket.send(eof, eof.length);
+                    } catch (SyscallException e) {
+                        // The exec ended meanwhile: its input is gone anyway.
+                    }
                 }
             }
         }

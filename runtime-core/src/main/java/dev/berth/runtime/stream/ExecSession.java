@@ -20,7 +20,7 @@ final class ExecSession implements Session {
         this.exec = exec;
         this.tty = stdio.tty();
         this.streams = new AttachStreams(exec.socket(), stdio.stdin(), stdio.stdout(), stdio.stderr() && !stdio.tty(),
-                !stdio.tty(), "exec-io");
+                stdio.tty() ? AttachStreams.StdinEnd.TERMINAL_EOF : AttachStreams.StdinEnd.HALF_CLOSE, "exec-io");
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.berth.cri.streaming.wire;
+package dev.berth.testing.streaming;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

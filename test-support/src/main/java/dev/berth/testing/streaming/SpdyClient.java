@@ -1,4 +1,4 @@
-package dev.berth.cri.streaming.wire;
+package dev.berth.testing.streaming;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -46,6 +46,8 @@ public final class SpdyClient implements AutoCloseable {
         private final CountDownLatch replied = new CountDownLatch(1);
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile boolean reset;
+        private boolean discard;
+        private long count;
 
         private Stream(int id) {
             this.id = id;
@@ -93,6 +95,40 @@ public final class SpdyClient implements AutoCloseable {
             }
         }
 
+        /**
+         * From now on only counts what arrives instead of keeping it (bulk transfers, e.g. a benchmark's 100 MB
+         * through a forwarded port); {@link #receivedBytes} and {@link #awaitCount} see the count.
+         */
+        public void discardData() {
+            synchronized (received) {
+                discard = true;
+                count = received.size();
+                received.reset();
+            }
+        }
+
+        /** Bytes the server sent on this stream so far (kept or discarded). */
+        public long receivedBytes() {
+            synchronized (received) {
+                return discard ? count : received.size();
+            }
+        }
+
+        /** Waits until at least {@code bytes} arrived or the stream ended; returns the count then. */
+        public long awaitCount(long bytes, long timeoutMillis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            synchronized (received) {
+                while (receivedBytes() < bytes && ended.getCount() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    received.wait(Math.max(1, left / 1_000_000));
+                }
+                return receivedBytes();
+            }
+        }
+
         public boolean awaitReply() throws InterruptedException {
             return replied.await(30, TimeUnit.SECONDS) && !reset;
         }
@@ -109,7 +145,11 @@ public final class SpdyClient implements AutoCloseable {
 
         private void data(byte[] bytes) {
             synchronized (received) {
-                received.writeBytes(bytes);
+                if (discard) {
+                    count += bytes.length;
+                } else {
+                    received.writeBytes(bytes);
+                }
                 received.notifyAll();
             }
         }
