@@ -27,11 +27,13 @@ public final class ContainerExits {
     private final ContainerHost host;
     private final EventNotifier notifier;
     private final ConcurrentHashMap<String, CompletableFuture<ContainerRecord>> waiters = new ConcurrentHashMap<>();
+    private final ExitedContainerDeleter deleter;
 
     public ContainerExits(ContainerRegistry registry, ContainerHost host, EventNotifier notifier) {
         this.registry = registry;
         this.host = host;
         this.notifier = notifier;
+        this.deleter = new ExitedContainerDeleter(registry, host);
     }
 
     /** Arms the exit watch of a created or running container; fires at once if it already exited. */
@@ -51,7 +53,7 @@ public final class ContainerExits {
     /** Records an exit (from the watcher, or found at recovery). A container already EXITED is left alone. */
     public void onExit(ContainerExit exit) {
         String id = exit.containerId();
-        registry.locks().with(id, () -> {
+        Optional<ContainerRecord> exited = registry.locks().with(id, () -> {
             Optional<ContainerRecord> current = registry.byFullId(id);
             if (current.isEmpty() || current.get().state() == ContainerState.EXITED) {
                 return Optional.<ContainerRecord>empty();
@@ -69,6 +71,9 @@ public final class ContainerExits {
             return Optional.of(updated);
         });
         registry.byFullId(id).ifPresent(r -> complete(id, r));
+        if (exited.isPresent()) {
+            deleter.schedule(id);
+        }
     }
 
     private String reason(ContainerRecord record, ContainerExit exit) {
