@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,17 +30,24 @@ public final class ContainerExits {
     private final EventNotifier notifier;
     private final ConcurrentHashMap<String, CompletableFuture<ContainerRecord>> waiters = new ConcurrentHashMap<>();
     private final ExitedContainerDeleter deleter;
+    // Exits are handled off the watcher's single thread: each one waits for its runtime delete.
+    private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "container-exit");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ContainerExits(ContainerRegistry registry, ContainerHost host, EventNotifier notifier) {
         this.registry = registry;
         this.host = host;
         this.notifier = notifier;
-        this.deleter = new ExitedContainerDeleter(registry, host);
+        this.deleter = new ExitedContainerDeleter(host);
     }
 
     /** Arms the exit watch of a created or running container; fires at once if it already exited. */
     public void watch(ContainerRecord record) {
-        host.exits().watch(record.id(), host.bundle(record.id()), host.handler(record).runtime(), this::onExit);
+        host.exits().watch(record.id(), host.bundle(record.id()), host.handler(record).runtime(),
+                exit -> handlers.execute(() -> onExit(exit)));
     }
 
     /** The coming SIGKILL is berth's own (a stop), not the OOM killer's. */
@@ -53,7 +62,7 @@ public final class ContainerExits {
     /** Records an exit (from the watcher, or found at recovery). A container already EXITED is left alone. */
     public void onExit(ContainerExit exit) {
         String id = exit.containerId();
-        Optional<ContainerRecord> exited = registry.locks().with(id, () -> {
+        registry.locks().with(id, () -> {
             Optional<ContainerRecord> current = registry.byFullId(id);
             if (current.isEmpty() || current.get().state() == ContainerState.EXITED) {
                 return Optional.<ContainerRecord>empty();
@@ -63,6 +72,8 @@ public final class ContainerExits {
             long finishedAt = Math.max(EpochNanos.of(exit.finishedAt()), record.startedAt());
             ContainerRecord updated = record.exited(finishedAt, exit.exitCode(),
                     reason(record, exit), exit.monitorLost() ? "container monitor died; exit code unknown" : "");
+            // After the reason (the cgroup's OOM counter goes with the delete), before the record says EXITED.
+            deleter.delete(record);
             registry.save(updated);
             LOG.info("event=container_exited container={} exit_code={} reason={}", id, updated.exitCode(),
                     updated.reason());
@@ -71,9 +82,6 @@ public final class ContainerExits {
             return Optional.of(updated);
         });
         registry.byFullId(id).ifPresent(r -> complete(id, r));
-        if (exited.isPresent()) {
-            deleter.schedule(id);
-        }
     }
 
     private String reason(ContainerRecord record, ContainerExit exit) {
