@@ -6,9 +6,7 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 [ -r build/berth.jar ] || { echo "install: build/berth.jar missing; run deploy/build.sh" >&2; exit 1; }
 install -d /usr/local/lib/berth /etc/berth /usr/local/share/doc/berth
-install -m 0644 build/berth.jar /usr/local/lib/berth/berth.jar
-if [ -r build/berth.jsa ]; then install -m 0644 build/berth.jsa /usr/local/lib/berth/berth.jsa; fi
-install -m 0755 bin/berth /usr/local/lib/berth/berth-launcher
+deploy/install-files.sh /usr/local/lib/berth
 ln -sf /usr/local/lib/berth/berth-launcher /usr/local/bin/berth
 [ -e /etc/berth/config.toml ] || install -m 0644 deploy/config.toml /etc/berth/config.toml
 [ -e /etc/crictl.yaml ] || install -m 0644 deploy/crictl.yaml /etc/crictl.yaml

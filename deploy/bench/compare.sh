@@ -3,7 +3,8 @@
 # one after the other, each a private instance (own socket, root, state, bridge under /tmp; nothing system-wide is
 # started or left). Prints a Markdown table with p50 per step and the berth/containerd ratio.
 #
-# Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [all] [--out FILE]
+# Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [pidmodes] [burst] [overhead]
+#                  [repull] [all] [--out FILE]
 #                  [--iterations N] [--warmup N] [--pulls N] [--runtimes containerd,berth] [--logs DIR]
 # BERTH_REBUILD=1 rebuilds build/berth.jar first (otherwise it is built only when missing);
 # BENCH_MVN_FLAGS passes extra flags to Maven (e.g. -o).

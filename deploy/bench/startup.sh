@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures berth's start-to-serving time (launcher exec until the CRI socket accepts connections) and its idle RSS,
 # median of N runs, with the launcher's flags and the build's class-data archive.
-# Usage: deploy/bench/startup.sh [runs]   (after deploy/build.sh)
+# Usage: deploy/bench/startup.sh [runs]   (after deploy/build.sh; BERTH_LAUNCHER=/usr/local/lib/berth/berth-launcher
+# measures an installed copy instead of bin/berth)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
@@ -26,7 +27,7 @@ accepts() { python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.co
 starts=(); rss=()
 for _ in $(seq 1 "$runs"); do
   t0=$(date +%s%N)
-  bin/berth serve --config "$work/config.toml" 2>>"$work/log" &
+  "${BERTH_LAUNCHER:-bin/berth}" serve --config "$work/config.toml" 2>>"$work/log" &
   pid=$!
   until accepts "$work/berth.sock"; do sleep 0.005; done
   t1=$(date +%s%N)

@@ -131,6 +131,16 @@ public final class BerthInstance implements RuntimeUnderTest {
     }
 
     @Override
+    public long daemonPid() {
+        return daemon.pid();
+    }
+
+    @Override
+    public Path workDirectory() {
+        return work.path();
+    }
+
+    @Override
     public String describe() {
         return version + " (runc + conmon, built-in bridge " + BRIDGE + " " + SUBNET + ")";
     }

@@ -4,7 +4,12 @@ import dev.berth.bench.CompareOptions.Choice;
 import dev.berth.bench.host.IpForwarding;
 import dev.berth.bench.report.MarkdownReport;
 import dev.berth.bench.report.ScenarioRun;
+import dev.berth.bench.scenario.BurstScenario;
 import dev.berth.bench.scenario.ContainerLifecycleScenario;
+import dev.berth.bench.scenario.NodeOverheadScenario;
+import dev.berth.bench.scenario.PodWithContainerScenario;
+import dev.berth.bench.scenario.WarmPullScenario;
+import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.bench.scenario.CriScenario;
 import dev.berth.bench.scenario.ExecScenario;
 import dev.berth.bench.scenario.Outcome;
@@ -117,6 +122,19 @@ public final class CompareMain {
         }
         if (options.wants(Choice.PORTFORWARD)) {
             scenarios.add(new PortForwardScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.PIDMODES)) {
+            scenarios.add(new PodWithContainerScenario(images.busybox(), options.settings(), NamespaceMode.CONTAINER));
+            scenarios.add(new PodWithContainerScenario(images.busybox(), options.settings(), NamespaceMode.POD));
+        }
+        if (options.wants(Choice.BURST)) {
+            scenarios.add(new BurstScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.REPULL)) {
+            scenarios.add(new WarmPullScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.OVERHEAD)) {
+            scenarios.add(new NodeOverheadScenario(images.busybox()));
         }
         return scenarios;
     }

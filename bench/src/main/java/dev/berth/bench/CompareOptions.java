@@ -17,10 +17,11 @@ import java.util.Set;
 record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
                       Optional<Path> out, Optional<Path> logs) {
 
-    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD }
+    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL }
 
     static final String USAGE = """
-            usage: CompareMain [pull] [pod] [container] [floor] [exec] [portforward] [all] [options]
+            usage: CompareMain [pull] [pod] [container] [floor] [exec] [portforward] [pidmodes] [burst] [overhead]
+                               [repull] [all] [options]
               --out FILE          also write the Markdown report to FILE
               --iterations N      measured iterations of every scenario but pull (default 20)
               --warmup N          unmeasured iterations first (default 3)
@@ -43,6 +44,8 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
             switch (arg) {
                 case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
                 case "pull", "pod", "container", "floor", "exec", "portforward" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
+                case "pidmodes", "burst", "overhead", "repull" ->
+                        scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--iterations" -> iterations = number(args, ++i, arg);
                 case "--warmup" -> warmup = number(args, ++i, arg);

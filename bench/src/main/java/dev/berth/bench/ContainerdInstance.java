@@ -131,6 +131,16 @@ public final class ContainerdInstance implements RuntimeUnderTest {
     }
 
     @Override
+    public long daemonPid() {
+        return daemon.pid();
+    }
+
+    @Override
+    public Path workDirectory() {
+        return work.path();
+    }
+
+    @Override
     public String describe() {
         return version + " (runc v2 shim, overlayfs, CNI bridge " + BRIDGE + " " + SUBNET + ")";
     }

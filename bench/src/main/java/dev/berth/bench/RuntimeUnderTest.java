@@ -24,6 +24,12 @@ public interface RuntimeUnderTest extends AutoCloseable {
     /** Where the runtime wrote a created container's OCI config.json (its bundle under the runtime's state). */
     Path ociConfig(String containerId);
 
+    /** The daemon's PID (node-overhead counts). */
+    long daemonPid();
+
+    /** The run's private directory: every helper the daemon starts names it on its command line. */
+    Path workDirectory();
+
     /** "containerd 1.6.20" etc., for the report. */
     String describe();
 

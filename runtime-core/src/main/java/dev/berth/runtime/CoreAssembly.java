@@ -22,6 +22,7 @@ import dev.berth.runtime.container.LogReopener;
 import dev.berth.runtime.container.ResourceUpdater;
 import dev.berth.runtime.host.cgroup.CgroupCleaner;
 import dev.berth.runtime.host.cgroup.CgroupDriver;
+import dev.berth.runtime.host.cgroup.CgroupJoin;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.cgroup.CgroupStatsReader;
 import dev.berth.runtime.host.cgroup.PodCgroupWriter;
@@ -102,7 +103,8 @@ final class CoreAssembly {
 
             SandboxHost sandboxHost = new SandboxHost(layout, handlers, pins, new SandboxFiles(),
                     new SandboxShm(config.shmSizeBytes()), new SandboxSysctls(),
-                    new PidHolder(layout, specs, exitWatcher, cgroups, driver, config.catatonitBinary()), network);
+                    new PidHolder(layout, new CgroupJoin(cgroupLayout), cgroups, driver,
+                            config.catatonitBinary()), network);
             SandboxRegistry sandboxRegistry = new SandboxRegistry(
                     new RecordStore<>(layout.sandboxRecords(), SandboxRecord.class, mapper));
             ContainerRegistry containerRegistry = new ContainerRegistry(

@@ -61,6 +61,7 @@ public final class CriServer implements AutoCloseable {
                 // gRPC asks every accepted TCP connection for keep-alives; a Unix socket has none to give, and
                 // Netty would log a warning for each kubelet connection.
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+                .callExecutor(new InMemoryCalls())
                 .addService(health.getHealthService());
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
         MetricsInterceptor timing = new MetricsInterceptor(metrics);

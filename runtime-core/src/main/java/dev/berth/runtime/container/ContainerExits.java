@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,16 +30,25 @@ public final class ContainerExits {
     private final ContainerHost host;
     private final EventNotifier notifier;
     private final ConcurrentHashMap<String, CompletableFuture<ContainerRecord>> waiters = new ConcurrentHashMap<>();
+    private final ExitedContainerDeleter deleter;
+    // Exits are handled off the watcher's single thread: each one waits for its runtime delete.
+    private final ExecutorService handlers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "container-exit");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ContainerExits(ContainerRegistry registry, ContainerHost host, EventNotifier notifier) {
         this.registry = registry;
         this.host = host;
         this.notifier = notifier;
+        this.deleter = new ExitedContainerDeleter(host);
     }
 
     /** Arms the exit watch of a created or running container; fires at once if it already exited. */
     public void watch(ContainerRecord record) {
-        host.exits().watch(record.id(), host.bundle(record.id()), host.handler(record).runtime(), this::onExit);
+        host.exits().watch(record.id(), host.bundle(record.id()), host.handler(record).runtime(),
+                exit -> handlers.execute(() -> onExit(exit)));
     }
 
     /** The coming SIGKILL is berth's own (a stop), not the OOM killer's. */
@@ -62,6 +73,8 @@ public final class ContainerExits {
             long finishedAt = Math.max(EpochNanos.of(exit.finishedAt()), record.startedAt());
             ContainerRecord updated = record.exited(finishedAt, exit.exitCode(),
                     reason(record, exit), exit.monitorLost() ? "container monitor died; exit code unknown" : "");
+            // After the reason (the cgroup's OOM counter goes with the delete), before the record says EXITED.
+            deleter.delete(record);
             registry.save(updated);
             LOG.info("event=container_exited container={} exit_code={} reason={}", id, updated.exitCode(),
                     updated.reason());

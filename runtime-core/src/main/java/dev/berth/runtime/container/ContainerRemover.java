@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * RemoveContainer: kill it if it still runs, {@code runc delete}, conmon's leftovers, the rootfs, the cgroup, the
+ * RemoveContainer: kill it if it still runs, {@code runc delete} if its exit did not do it already, conmon's
+ * leftovers, the rootfs, the cgroup, the
  * bundle and the record; the name is free again. The log file stays (the kubelet owns and removes it). Idempotent; a
  * missing container is fine.
  */
@@ -80,8 +81,11 @@ public final class ContainerRemover {
         try {
             Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
             if (handler.isPresent()) {
-                handler.get().runtime().delete(id, true);
-                MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
+                // Normally deleted when it exited; left over when that failed or berth was down at the time.
+                if (handler.get().runtime().hasState(id)) {
+                    handler.get().runtime().delete(id, true);
+                    MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
+                }
                 handler.get().conmon().cleanup(id, host.bundle(id));
             } else {
                 LOG.warn("event=container_runtime_state_leaked container={} reason=handler_not_configured "

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param ip the pod's primary IP; empty for host-network pods and pods with no network
  * @param fingerprint digest of the RunPodSandbox request, to recognize its retries
  * @param pidHolderPid host PID of the {@code catatonit -P} holding a shared PID namespace; 0 when none runs
+ * @param pidHolderStartTicks that process's start time (clock ticks after boot), which tells it from a later process
+ *                            with the same PID; 0 (and not written) when none runs, and in records written
+ *                            before berth kept it
  * @param networkAttached the pod network is (or may be) set up and must be detached
  * @param config the whole config RunPodSandbox was given, so that nothing about the pod has to be rebuilt from
  *               the fields above (stored as its protobuf bytes, base64, which keeps every field exactly); null in
@@ -44,6 +47,8 @@ public record SandboxRecord(
         List<String> additionalIps,
         String fingerprint,
         int pidHolderPid,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        long pidHolderStartTicks,
         boolean networkAttached,
         @JsonInclude(JsonInclude.Include.NON_NULL)
         @JsonSerialize(using = PodConfigJson.Writer.class)
@@ -79,8 +84,8 @@ public record SandboxRecord(
         return toBuilder().ip(newIp).additionalIps(newAdditionalIps).networkAttached(attached).build();
     }
 
-    public SandboxRecord withPidHolder(int pid) {
-        return toBuilder().pidHolderPid(pid).build();
+    public SandboxRecord withPidHolder(int pid, long startTicks) {
+        return toBuilder().pidHolderPid(pid).pidHolderStartTicks(startTicks).build();
     }
 
     /** Whether every label of the selector is on this sandbox with the same value. */
@@ -123,6 +128,7 @@ public record SandboxRecord(
         private List<String> additionalIps;
         private String fingerprint;
         private int pidHolderPid;
+        private long pidHolderStartTicks;
         private boolean networkAttached;
         private PodSandboxConfig config;
         private PodCgroupLimits podResources;
@@ -149,6 +155,7 @@ public record SandboxRecord(
             additionalIps = r.additionalIps;
             fingerprint = r.fingerprint;
             pidHolderPid = r.pidHolderPid;
+            pidHolderStartTicks = r.pidHolderStartTicks;
             networkAttached = r.networkAttached;
             config = r.config;
             podResources = r.podResources;
@@ -244,6 +251,11 @@ public record SandboxRecord(
             return this;
         }
 
+        public Builder pidHolderStartTicks(long value) {
+            pidHolderStartTicks = value;
+            return this;
+        }
+
         public Builder networkAttached(boolean value) {
             networkAttached = value;
             return this;
@@ -262,7 +274,7 @@ public record SandboxRecord(
         public SandboxRecord build() {
             return new SandboxRecord(id, metadata, state, createdAt, runtimeHandler, hostname, logDirectory, dns,
                     portMappings, labels, annotations, cgroupParent, namespaces, sysctls, ip, additionalIps,
-                    fingerprint, pidHolderPid, networkAttached, config, podResources);
+                    fingerprint, pidHolderPid, pidHolderStartTicks, networkAttached, config, podResources);
         }
     }
 }

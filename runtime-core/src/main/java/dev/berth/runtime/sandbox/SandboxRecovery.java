@@ -71,12 +71,7 @@ public final class SandboxRecovery {
         }
         SandboxRecord updated = record;
         if (record.namespaces().pid() == NamespaceMode.POD) {
-            Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
-            Optional<Integer> pid = handler.flatMap(h -> host.pidHolder().runningPid(h, id));
-            if (pid.isPresent()) {
-                host.pidHolder().watch(handler.get(), id);
-                updated = updated.withPidHolder(pid.get());
-            } else {
+            if (host.pidHolder().find(id, record.pidHolderPid(), record.pidHolderStartTicks()).isEmpty()) {
                 missing.add("pid holder");
             }
         }

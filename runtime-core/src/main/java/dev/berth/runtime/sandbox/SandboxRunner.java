@@ -127,10 +127,11 @@ public final class SandboxRunner {
             host.sysctls().apply(pinned, record.sysctls());
 
             if (modes.pid() == NamespaceMode.POD) {
-                int pid = host.pidHolder().start(handler, contexts.of(record));
+                PidHolder.Process holder = host.pidHolder().start(id, pinned, record.cgroupParent());
                 String cgroupParent = record.cgroupParent();
-                rollback.push("pid holder", () -> host.pidHolder().destroy(handler, id, cgroupParent));
-                record = record.withPidHolder(pid);
+                rollback.push("pid holder", () -> host.pidHolder().destroy(id, cgroupParent, holder.pid(),
+                        holder.startTicks()));
+                record = record.withPidHolder(holder.pid(), holder.startTicks());
             }
 
             registry.save(record.withState(SandboxState.READY));

@@ -59,18 +59,24 @@ public final class SandboxStopper {
             registry.save(record);
         }
         containers.stopAll(id, containerTimeout);
-        if (record.pidHolderPid() != 0 || record.namespaces().pid() == NamespaceMode.POD) {
-            String cgroupParent = record.cgroupParent();
+        // Holders made by earlier versions of berth ran as containers.
+        if (host.pidHolder().hasLegacyBundle(id)) {
             Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
             if (handler.isPresent()) {
-                host.pidHolder().destroy(handler.get(), id, cgroupParent);
+                host.pidHolder().removeLegacy(handler.get(), id);
+                registry.save(record = record.withPidHolder(0, 0));
             } else {
                 LOG.warn("event=pid_holder_leaked sandbox={} reason=handler_not_configured handler={}", id,
                         record.runtimeHandler());
             }
-            if (record.pidHolderPid() != 0) {
-                registry.save(record = record.withPidHolder(0));
-            }
+        }
+        if (record.pidHolderPid() != 0) {
+            host.pidHolder().destroy(id, record.cgroupParent(), record.pidHolderPid(),
+                    record.pidHolderStartTicks());
+            registry.save(record = record.withPidHolder(0, 0));
+        } else if (record.namespaces().pid() == NamespaceMode.POD && record.state() == SandboxState.CREATING) {
+            // berth died inside RunPodSandbox: a holder may run that no record names.
+            host.pidHolder().destroy(id, record.cgroupParent(), 0, 0);
         }
         if (record.networkAttached()) {
             Path netns = contexts.namespaces(id, record.namespaces()).path(NamespaceKind.NET).orElseThrow();

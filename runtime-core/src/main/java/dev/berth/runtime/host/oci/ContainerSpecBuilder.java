@@ -16,9 +16,6 @@ import dev.berth.runtime.host.oci.spec.MaskedPathsStep;
 import dev.berth.runtime.host.oci.spec.NamespacesStep;
 import dev.berth.runtime.host.oci.spec.NoNewPrivsStep;
 import dev.berth.runtime.host.oci.spec.OomScoreAdjStep;
-import dev.berth.runtime.host.oci.spec.PidHolderMountsStep;
-import dev.berth.runtime.host.oci.spec.PidHolderProcessStep;
-import dev.berth.runtime.host.oci.spec.PidHolderRequest;
 import dev.berth.runtime.host.oci.spec.ResourcesStep;
 import dev.berth.runtime.host.oci.spec.RootStep;
 import dev.berth.runtime.host.oci.spec.RootfsPropagationStep;
@@ -44,7 +41,6 @@ public final class ContainerSpecBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerSpecBuilder.class);
 
     private final List<SpecStep> containerSteps;
-    private final List<SpecStep> pidHolderSteps;
 
     /**
      * @param minOomScoreAdj the daemon's own oom_score_adj: without CAP_SYS_RESOURCE a child may not go below it,
@@ -79,21 +75,6 @@ public final class ContainerSpecBuilder {
                 new HostnameStep(),
                 new ContainerAnnotationsStep(),
                 new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_CONTAINER));
-        // The holder shares every step but its process and mounts; its locked-down settings come from its request.
-        this.pidHolderSteps = List.of(
-                new PidHolderProcessStep(minOomScoreAdj),
-                new CapabilitiesStep(node),
-                new NoNewPrivsStep(),
-                new PidHolderMountsStep(),
-                new DevicesStep(),
-                new ResourcesStep(layout),
-                new CgroupPathStep(driver),
-                new NamespacesStep(layout),
-                new SeccompStep(json, true), // the holder names RuntimeDefault; "unset" never applies
-                new MaskedPathsStep(),
-                new RootStep(),
-                new HostnameStep(),
-                new SandboxAnnotationsStep(SandboxAnnotationsStep.TYPE_SANDBOX));
     }
 
     /**
@@ -118,14 +99,6 @@ public final class ContainerSpecBuilder {
 
     public OciSpec build(ContainerSpecRequest request) {
         return apply(containerSteps, request);
-    }
-
-    /**
-     * The spec of a sandbox's PID-namespace holder ({@code catatonit -P}, bind-mounted from the host) for pods that
-     * share one PID namespace. {@code rootfs} is an empty directory the caller owns.
-     */
-    public OciSpec buildPidHolder(String containerId, SandboxContext sandbox, Path rootfs, Path catatonit) {
-        return apply(pidHolderSteps, PidHolderRequest.of(containerId, sandbox, rootfs, catatonit));
     }
 
     /** The process of an exec in a container: the container's identity and environment, a new command. */

@@ -102,6 +102,11 @@ public final class OciRuntime {
         throw failure("kill", id, result);
     }
 
+    /** Whether the runtime still keeps state for the container (its directory under the runtime's root). */
+    public boolean hasState(String id) {
+        return java.nio.file.Files.exists(root.resolve(id));
+    }
+
     /** Deletes the container from the runtime; a container it doesn't know is fine. */
     public void delete(String id, boolean force) {
         List<String> args = new ArrayList<>(List.of("delete"));

@@ -7,6 +7,7 @@ import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.runtime.host.cgroup.CgroupCleaner;
 import dev.berth.runtime.host.cgroup.CgroupDriver;
+import dev.berth.runtime.host.cgroup.CgroupJoin;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.files.SandboxFiles;
@@ -22,6 +23,8 @@ import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.PidMode;
 import dev.berth.runtime.host.oci.SandboxContext;
 import dev.berth.runtime.host.sys.Binaries;
+import dev.berth.runtime.sandbox.PidHolder;
+import dev.berth.runtime.store.StateLayout;
 import dev.berth.runtime.testing.BusyboxRootfs;
 import dev.berth.runtime.testing.TestHost;
 import dev.berth.runtime.testing.TestIds;
@@ -86,13 +89,14 @@ final class SandboxFixture {
                 ImageDefaults.empty(), rootfs, sandbox, pidMode, pidNamespace)), tty);
     }
 
-    /** The sandbox's PID-namespace holder (catatonit -P from the host, empty read-only rootfs). */
-    Container createPidHolder() {
-        String id = TestIds.id64();
-        Path bundle = host.dir("containers/" + id).resolve("bundle");
-        host.dir("containers/" + id + "/bundle/rootfs");
-        return run(id, bundle, builder.buildPidHolder(id, sandbox, bundle.resolve("rootfs"),
-                Binaries.find("catatonit")), false);
+    /** The sandbox's PID-namespace holder, started as berth starts it; stopped at close. */
+    PidHolder.Process startPidHolder() {
+        StateLayout state = new StateLayout(host.dir("holder-root"), host.dir("holder-state"));
+        PidHolder holders = new PidHolder(state, new CgroupJoin(layout), cgroups, CgroupDriver.CGROUPFS,
+                Binaries.find("catatonit"));
+        PidHolder.Process holder = holders.start(sandboxId, sandbox.namespaces(), host.cgroupParent());
+        host.onClose(() -> holders.destroy(sandboxId, host.cgroupParent(), holder.pid(), holder.startTicks()));
+        return holder;
     }
 
     private Container run(String id, Path bundle, OciSpec spec, boolean tty) {

@@ -149,23 +149,4 @@ class ContainerSpecBuilderTest {
         assertEquals(spec.process().user(), exec.user());
         assertEquals(Optional.of(false), Optional.ofNullable(exec.terminal()));
     }
-
-    @Test
-    void pidHolderIsLockedDownInThePodsNamespaces() {
-        OciSpec holder = builder.buildPidHolder("h1", SpecFixture.sandbox(), tmp.resolve("holder"),
-                Path.of("/usr/bin/catatonit"));
-        assertEquals(List.of("/catatonit", "-P"), holder.process().args());
-        assertEquals(OciSpec.Capabilities.none(), holder.process().capabilities());
-        assertEquals(Boolean.TRUE, holder.process().noNewPrivileges());
-        assertTrue(holder.root().readonly());
-        assertEquals("SCMP_ACT_ERRNO", holder.linux().seccomp().defaultAction());
-        assertEquals(2L, holder.linux().resources().cpu().shares());
-        assertNull(holder.linux().devices());
-        assertEquals("/kubepods/pod1/berth-h1", holder.linux().cgroupsPath());
-        assertEquals(OciSpec.Namespace.fresh("pid"), holder.linux().namespaces().get(0));
-        assertEquals(MaskedPathsStep.DEFAULT_MASKED_PATHS, holder.linux().maskedPaths());
-        assertEquals("pod-host", holder.hostname());
-        assertEquals("sandbox", holder.annotations().get("io.kubernetes.cri.container-type"));
-        assertFalse(holder.annotations().containsKey("io.kubernetes.cri.container-name"));
-    }
 }

@@ -1,0 +1,45 @@
+package dev.berth.runtime.container;
+
+import dev.berth.runtime.sandbox.MonitorExit;
+import dev.berth.runtime.sandbox.OciHandlers;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes a container from the OCI runtime when it has exited, before its exit is recorded (as containerd does when
+ * it handles the exit), so that StopContainer returns with the runtime's work done and RemoveContainer only removes
+ * files and the record. A delete that fails, or never ran because berth was down, is done by RemoveContainer, which
+ * finds the runtime's state directory still there.
+ */
+final class ExitedContainerDeleter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExitedContainerDeleter.class);
+    private static final Duration CONMON_EXIT_WAIT = Duration.ofSeconds(10);
+
+    private final ContainerHost host;
+
+    ExitedContainerDeleter(ContainerHost host) {
+        this.host = host;
+    }
+
+    /** Deletes the exited container from its runtime; failures are logged and left for RemoveContainer. */
+    void delete(ContainerRecord record) {
+        try {
+            Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
+            if (handler.isEmpty() || !handler.get().runtime().hasState(record.id())) {
+                return;
+            }
+            long started = System.nanoTime();
+            // Not forced: the container has exited; a runtime that disagrees keeps it for RemoveContainer.
+            handler.get().runtime().delete(record.id(), false);
+            MonitorExit.await(host.bundle(record.id()), CONMON_EXIT_WAIT);
+            LOG.debug("event=exited_container_deleted container={} took_ms={}", record.id(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.warn("event=exited_container_delete_failed container={} error=\"{}\"", record.id(),
+                    e.getMessage());
+        }
+    }
+}
