@@ -6,6 +6,7 @@ import dev.berth.runtime.host.monitor.ExitWatcher;
 import dev.berth.runtime.sandbox.SandboxManager;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
+import dev.berth.runtime.stats.PodStatsCollector;
 import dev.berth.runtime.stream.StreamSessions;
 import java.time.Clock;
 
@@ -22,15 +23,17 @@ public final class RuntimeCore implements AutoCloseable {
     private final ContainerEvents events;
     private final ExitWatcher exitWatcher;
     private final StreamSessions streams;
+    private final PodStatsCollector podStats;
 
     RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
-            ExitWatcher exitWatcher, StreamSessions streams) {
+            ExitWatcher exitWatcher, StreamSessions streams, PodStatsCollector podStats) {
         this.config = config;
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.events = events;
         this.exitWatcher = exitWatcher;
         this.streams = streams;
+        this.podStats = podStats;
     }
 
     /** Wires runtime-core, loads the persisted records and reconciles them with the host. */
@@ -58,6 +61,11 @@ public final class RuntimeCore implements AutoCloseable {
     /** Exec, attach and port-forward sessions for the streaming server. */
     public StreamSessions streams() {
         return streams;
+    }
+
+    /** Pod-level stats (PodSandboxStats, ListPodSandboxStats and the pod metrics built from them). */
+    public PodStatsCollector podStats() {
+        return podStats;
     }
 
     public RuntimeConfig config() {
