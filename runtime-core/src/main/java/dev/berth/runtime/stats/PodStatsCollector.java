@@ -27,7 +27,7 @@ import java.util.OptionalLong;
  *
  * <p>The pod cgroup is the sandbox's cgroup parent when the pod has one of its own, as the kubelet gives every pod
  * ({@code /kubepods/<qos>/pod<uid>} or its slice): it also counts the pod's PID holder and processes containers
- * left behind. A pod without a parent, or whose parent other pods share, is measured as the sum of its containers'
+ * left behind. A pod without a parent, or whose parent holds other pods too, is measured as the sum of its containers'
  * cgroups instead, so it never reports its neighbours' usage.
  */
 public final class PodStatsCollector {
@@ -76,10 +76,16 @@ public final class PodStatsCollector {
                 networkOf(sandbox, members), members);
     }
 
+    /** The parent is the pod's own when no other pod's parent is the same cgroup or lies below it. */
     private boolean ownCgroupParent(SandboxRecord sandbox) {
-        String parent = sandbox.cgroupParent();
-        return !parent.isEmpty() && sandboxes.all().stream()
-                .noneMatch(other -> !other.id().equals(sandbox.id()) && other.cgroupParent().equals(parent));
+        if (sandbox.cgroupParent().isEmpty()) {
+            return false;
+        }
+        String parent = CgroupPaths.parentRelative(sandbox.cgroupParent());
+        return sandboxes.all().stream()
+                .filter(other -> !other.id().equals(sandbox.id()) && !other.cgroupParent().isEmpty())
+                .map(other -> CgroupPaths.parentRelative(other.cgroupParent()))
+                .noneMatch(other -> other.equals(parent) || other.startsWith(parent + "/"));
     }
 
     private Optional<PodNetworkUsage> networkOf(SandboxRecord sandbox, List<ContainerUsage> members) {
