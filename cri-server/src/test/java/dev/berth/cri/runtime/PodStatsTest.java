@@ -28,6 +28,8 @@ import dev.berth.proto.runtime.v1.PodSandboxMetrics;
 import dev.berth.proto.runtime.v1.PodSandboxStats;
 import dev.berth.proto.runtime.v1.PodSandboxStatsFilter;
 import dev.berth.proto.runtime.v1.PodSandboxStatsRequest;
+import dev.berth.proto.runtime.v1.StreamPodSandboxMetricsRequest;
+import dev.berth.proto.runtime.v1.StreamPodSandboxStatsRequest;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -39,6 +41,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -115,6 +118,17 @@ class PodStatsTest {
             long after = readLong(containerCpu);
             long reported = stats.getCpu().getUsageCoreNanoSeconds().getValue();
             assertTrue(before <= reported && reported <= after, before + " <= " + reported + " <= " + after);
+
+            // CPU pressure where the host has it: on this hybrid host, in the cgroup's mirror under unified/.
+            Path pressure = cgroupFile("unified", podParent + "/berth-" + busy, "cpu.pressure");
+            if (Files.exists(pressure)) {
+                long stalledBefore = someTotalMicros(pressure);
+                ContainerStats withPsi = containerStats(busy);
+                long stalledAfter = someTotalMicros(pressure);
+                long stalled = withPsi.getCpu().getPsi().getSome().getTotal() / 1000;
+                assertTrue(stalledBefore <= stalled && stalled <= stalledAfter,
+                        stalledBefore + " <= " + stalled + " <= " + stalledAfter + " (microseconds)");
+            }
 
             // The pod cgroup holds both containers; the kernel's own counter brackets the pod's.
             Path podCpu = cgroupFile("cpuacct", podParent, "cpuacct.usage");
@@ -233,6 +247,17 @@ class PodStatsTest {
                 .putLabelSelector("app", "nobody").build()));
         assertTrue(listPodStats(PodSandboxStatsFilter.getDefaultInstance()).containsAll(List.of(own.id(),
                 shared.id())));
+        List<String> streamed = new ArrayList<>();
+        berth.client().runtime().streamPodSandboxStats(StreamPodSandboxStatsRequest.newBuilder()
+                .setFilter(PodSandboxStatsFilter.newBuilder().putLabelSelector("app", "own")).build())
+                .forEachRemaining(page -> page.getPodSandboxStatsList()
+                        .forEach(stats -> streamed.add(stats.getAttributes().getId())));
+        assertEquals(List.of(own.id()), streamed);
+        List<String> metered = new ArrayList<>();
+        berth.client().runtime().streamPodSandboxMetrics(StreamPodSandboxMetricsRequest.getDefaultInstance())
+                .forEachRemaining(page -> page.getPodSandboxMetricsList()
+                        .forEach(metrics -> metered.add(metrics.getPodSandboxId())));
+        assertTrue(metered.containsAll(List.of(own.id(), shared.id())), metered.toString());
 
         StatusRuntimeException missing = assertThrows(StatusRuntimeException.class,
                 () -> podStats("0123456789abcdef".repeat(4)));
@@ -403,6 +428,13 @@ class PodStatsTest {
     private static Path cgroupFile(String controller, String cgroup, String file) {
         String relative = cgroup.startsWith("/") ? cgroup.substring(1) : cgroup;
         return CGROUP_ROOT.resolve(controller).resolve(relative).resolve(file);
+    }
+
+    /** The "some" line's total stall time of a pressure file, in microseconds as the kernel writes it. */
+    private static long someTotalMicros(Path pressure) throws IOException {
+        String some = Files.readAllLines(pressure).stream().filter(l -> l.startsWith("some ")).findFirst()
+                .orElseThrow();
+        return Long.parseLong(some.substring(some.indexOf("total=") + "total=".length()).strip());
     }
 
     private static long readLong(Path file) throws IOException {

@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * PodSandboxStats / ListPodSandboxStats: the pod cgroup's CPU (with a rate from the previous sample), memory and
@@ -53,19 +55,22 @@ public final class PodStatsCollector {
 
     /** NOT_FOUND when there is no such sandbox; a sandbox that is not ready gets what is still known. */
     public PodUsage stats(String idOrPrefix) {
-        return sample(sandboxes.get(idOrPrefix));
+        return sample(sandboxes.get(idOrPrefix), parentsInUse());
     }
 
     /** Ready sandboxes matching the ID prefix and label selector (a stopped pod has no usage to report). */
     public List<PodUsage> list(String idPrefix, Map<String, String> labelSelector) {
         SandboxFilter filter = new SandboxFilter(idPrefix, SandboxState.READY, labelSelector);
+        NavigableMap<String, Integer> parents = parentsInUse();
         return sandboxes.visible(filter.idPrefix()).stream().filter(filter::matches)
-                .sorted(Comparator.comparingLong(SandboxRecord::createdAt)).map(this::sample).toList();
+                .sorted(Comparator.comparingLong(SandboxRecord::createdAt))
+                .map(sandbox -> sample(sandbox, parents)).toList();
     }
 
-    private PodUsage sample(SandboxRecord sandbox) {
+    private PodUsage sample(SandboxRecord sandbox, NavigableMap<String, Integer> parents) {
         List<ContainerUsage> members = containers.ofSandbox(sandbox.id());
-        String cgroupPath = ownCgroupParent(sandbox) ? CgroupPaths.parentRelative(sandbox.cgroupParent()) : "";
+        String cgroupPath = ownCgroupParent(sandbox, parents) ? CgroupPaths.parentRelative(sandbox.cgroupParent())
+                : "";
         Optional<CgroupStats> cgroup = cgroupPath.isEmpty()
                 ? CgroupStatsSum.of(members.stream().flatMap(c -> c.cgroup().stream()).toList())
                 : cgroups.readParent(sandbox.cgroupParent());
@@ -76,16 +81,24 @@ public final class PodStatsCollector {
                 networkOf(sandbox, members), members);
     }
 
+    /** How many sandboxes name each cgroup parent (as paths relative to a hierarchy's root). */
+    private NavigableMap<String, Integer> parentsInUse() {
+        NavigableMap<String, Integer> parents = new TreeMap<>();
+        sandboxes.all().stream().filter(sandbox -> !sandbox.cgroupParent().isEmpty())
+                .forEach(sandbox -> parents.merge(CgroupPaths.parentRelative(sandbox.cgroupParent()), 1,
+                        Integer::sum));
+        return parents;
+    }
+
     /** The parent is the pod's own when no other pod's parent is the same cgroup or lies below it. */
-    private boolean ownCgroupParent(SandboxRecord sandbox) {
+    private static boolean ownCgroupParent(SandboxRecord sandbox, NavigableMap<String, Integer> parents) {
         if (sandbox.cgroupParent().isEmpty()) {
             return false;
         }
         String parent = CgroupPaths.parentRelative(sandbox.cgroupParent());
-        return sandboxes.all().stream()
-                .filter(other -> !other.id().equals(sandbox.id()) && !other.cgroupParent().isEmpty())
-                .map(other -> CgroupPaths.parentRelative(other.cgroupParent()))
-                .noneMatch(other -> other.equals(parent) || other.startsWith(parent + "/"));
+        // Paths below "p" sort between "p/" and "p0" ('0' follows '/').
+        return parents.getOrDefault(parent, 0) == 1 && parents.subMap(parent + "/", true, parent + "0", false)
+                .isEmpty();
     }
 
     private Optional<PodNetworkUsage> networkOf(SandboxRecord sandbox, List<ContainerUsage> members) {
