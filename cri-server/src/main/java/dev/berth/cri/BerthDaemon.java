@@ -6,6 +6,7 @@ import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.image.ImageHandler;
 import dev.berth.cri.runtime.ContainerEventStream;
 import dev.berth.cri.runtime.ContainerHandler;
+import dev.berth.cri.runtime.PodStatsHandler;
 import dev.berth.cri.runtime.SandboxHandler;
 import dev.berth.cri.server.CriServer;
 import dev.berth.cri.server.DaemonLock;
@@ -135,7 +136,8 @@ public final class BerthDaemon implements AutoCloseable {
                     new SandboxHandler(runtime.sandboxes(), runtime.containers()),
                     new ContainerHandler(runtime.containers()), events,
                     new StreamingRequests(streamingBackend, streamTokens,
-                            new StreamUrls(streaming.address(), streamingTls != null)));
+                            new StreamUrls(streaming.address(), streamingTls != null)),
+                    new PodStatsHandler(runtime.podStats()));
             CriImageService imageService = new CriImageService(new ImageHandler(images));
 
             CriServer server = CriServer.start(socket, config.server().maxMessageBytes(),

@@ -51,12 +51,16 @@ import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
 import dev.berth.runtime.stream.PortForwarder;
 import dev.berth.runtime.stream.StreamSessions;
+import dev.berth.runtime.host.sys.Binaries;
+import dev.berth.runtime.stats.PodNetworkReader;
+import dev.berth.runtime.stats.PodStatsCollector;
 import dev.berth.runtime.store.Ids;
 import dev.berth.runtime.store.RecordStore;
 import dev.berth.runtime.store.StateLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -112,13 +116,16 @@ final class CoreAssembly {
 
             ContainerEvents events = new ContainerEvents();
             EventNotifier notifier = new EventNotifier(events, containerRegistry, sandboxRegistry, clock);
+            CgroupStatsReader cgroupStats = new CgroupStatsReader(cgroupLayout);
             ContainerHost containerHost = new ContainerHost(layout, handlers, specs, exitWatcher, cgroups,
-                    new CgroupStatsReader(cgroupLayout), rootfs, contexts, ResourceValidator.forHost(),
+                    cgroupStats, rootfs, contexts, ResourceValidator.forHost(),
                     config.logSizeMax(), staging);
             ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,
                     containerStopper, exits, notifier);
+            ContainerStatsCollector containerStats = new ContainerStatsCollector(containerRegistry, containerHost,
+                    clock);
             ContainerManager containers = new ContainerManager(containerRegistry,
                     new ContainerCreator(containerRegistry, sandboxRegistry, containerHost, exits, notifier, ids,
                             clock),
@@ -126,7 +133,7 @@ final class CoreAssembly {
                     containerStopper, containerRemover,
                     new ContainerExecutor(containerRegistry, containerHost),
                     new LogReopener(containerRegistry, containerHost),
-                    new ContainerStatsCollector(containerRegistry, containerHost, clock),
+                    containerStats,
                     new ResourceUpdater(containerRegistry, containerHost),
                     new ContainerAttacher(containerRegistry, containerHost));
 
@@ -150,7 +157,10 @@ final class CoreAssembly {
                     layout.stateDir(), config.handlers().keySet(), (System.nanoTime() - started) / 1_000_000);
             StreamSessions streams = new StreamSessions(new PortForwarder(sandboxRegistry, contexts),
                     containerRegistry, containerHost);
-            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams,
+            PodStatsCollector podStats = new PodStatsCollector(sandboxRegistry, containerStats, contexts,
+                    cgroupStats, new PodNetworkReader(Path.of("/proc"), Binaries.find("nsenter"),
+                            Binaries.find("cat")), clock);
+            return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams, podStats,
                     HandlerFeatures.of(config.handlers(), cgroupLayout.mode(),
                             new HandlerFeatures(staging.supported(), false)));
         } catch (RuntimeException | Error e) {

@@ -6,6 +6,7 @@ import dev.berth.runtime.host.monitor.ExitWatcher;
 import dev.berth.runtime.sandbox.SandboxManager;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.RootfsProvider;
+import dev.berth.runtime.stats.PodStatsCollector;
 import dev.berth.runtime.stream.StreamSessions;
 import java.time.Clock;
 import java.util.Map;
@@ -23,10 +24,12 @@ public final class RuntimeCore implements AutoCloseable {
     private final ContainerEvents events;
     private final ExitWatcher exitWatcher;
     private final StreamSessions streams;
+    private final PodStatsCollector podStats;
     private final Map<String, HandlerFeatures> handlerFeatures;
 
     RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
-            ExitWatcher exitWatcher, StreamSessions streams, Map<String, HandlerFeatures> handlerFeatures) {
+            ExitWatcher exitWatcher, StreamSessions streams, PodStatsCollector podStats,
+            Map<String, HandlerFeatures> handlerFeatures) {
         this.handlerFeatures = Map.copyOf(handlerFeatures);
         this.config = config;
         this.sandboxes = sandboxes;
@@ -34,6 +37,7 @@ public final class RuntimeCore implements AutoCloseable {
         this.events = events;
         this.exitWatcher = exitWatcher;
         this.streams = streams;
+        this.podStats = podStats;
     }
 
     /** Wires runtime-core, loads the persisted records and reconciles them with the host. */
@@ -66,6 +70,11 @@ public final class RuntimeCore implements AutoCloseable {
     /** What each configured handler can do on this host, by handler name. */
     public Map<String, HandlerFeatures> handlerFeatures() {
         return handlerFeatures;
+    }
+
+    /** Pod-level stats (PodSandboxStats, ListPodSandboxStats and the pod metrics built from them). */
+    public PodStatsCollector podStats() {
+        return podStats;
     }
 
     public RuntimeConfig config() {

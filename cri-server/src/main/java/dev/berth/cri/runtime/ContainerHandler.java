@@ -109,12 +109,12 @@ public final class ContainerHandler {
     }
 
     public ContainerStats stats(String containerId) {
-        return ContainerMessages.stats(containers.stats(Fields.requiredId(containerId, "container_id")));
+        return StatsMessages.container(containers.stats(Fields.requiredId(containerId, "container_id")));
     }
 
     public List<ContainerStats> listStats(ContainerStatsFilter wanted) {
         ContainerFilter filter = new ContainerFilter(wanted.getId(), null, wanted.getPodSandboxId(),
                 wanted.getLabelSelectorMap());
-        return containers.listStats(filter).stream().map(ContainerMessages::stats).toList();
+        return containers.listStats(filter).stream().map(StatsMessages::container).toList();
     }
 }

@@ -1,30 +1,21 @@
 package dev.berth.cri.runtime;
 
 import dev.berth.proto.runtime.v1.Container;
-import dev.berth.proto.runtime.v1.ContainerAttributes;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerResources;
 import dev.berth.proto.runtime.v1.ContainerState;
-import dev.berth.proto.runtime.v1.ContainerStats;
 import dev.berth.proto.runtime.v1.ContainerStatus;
 import dev.berth.proto.runtime.v1.ContainerUser;
-import dev.berth.proto.runtime.v1.CpuUsage;
-import dev.berth.proto.runtime.v1.FilesystemIdentifier;
-import dev.berth.proto.runtime.v1.FilesystemUsage;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.LinuxContainerUser;
-import dev.berth.proto.runtime.v1.MemoryUsage;
 import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.MountPropagation;
 import dev.berth.proto.runtime.v1.Signal;
-import dev.berth.proto.runtime.v1.UInt64Value;
 import dev.berth.runtime.container.ContainerRecord;
-import dev.berth.runtime.container.ContainerUsage;
 import dev.berth.runtime.container.ImageName;
 import dev.berth.runtime.container.MountSpec;
 import dev.berth.runtime.container.ResourceLimits;
-import dev.berth.runtime.host.cgroup.CgroupStats;
 
 /** Container records and usage as CRI messages. */
 final class ContainerMessages {
@@ -73,48 +64,6 @@ final class ContainerMessages {
                 .setStopSignal(signal(record.stopSignal()));
         record.mounts().forEach(mount -> status.addMounts(mount(mount)));
         return status.build();
-    }
-
-    static ContainerStats stats(ContainerUsage usage) {
-        ContainerRecord record = usage.container();
-        ContainerStats.Builder stats = ContainerStats.newBuilder()
-                .setAttributes(ContainerAttributes.newBuilder()
-                        .setId(record.id())
-                        .setMetadata(metadata(record))
-                        .putAllLabels(record.labels())
-                        .putAllAnnotations(record.annotations()))
-                .setWritableLayer(FilesystemUsage.newBuilder()
-                        .setTimestamp(usage.timestamp())
-                        .setFsId(FilesystemIdentifier.newBuilder()
-                                .setMountpoint(usage.writableLayer().mountpoint().toString()))
-                        .setUsedBytes(uint(usage.writableLayer().usedBytes()))
-                        .setInodesUsed(uint(usage.writableLayer().inodesUsed())));
-        // A container that has not started yet has no cgroup: it is listed with its writable layer only.
-        usage.cgroup().ifPresent(cgroup -> stats
-                .setCpu(cpu(cgroup))
-                .setMemory(memory(cgroup)));
-        return stats.build();
-    }
-
-    private static CpuUsage cpu(CgroupStats cgroup) {
-        return CpuUsage.newBuilder()
-                .setTimestamp(cgroup.timestampNanos())
-                .setUsageCoreNanoSeconds(uint(cgroup.cpuUsageNanos()))
-                .build();
-    }
-
-    private static MemoryUsage memory(CgroupStats cgroup) {
-        MemoryUsage.Builder memory = MemoryUsage.newBuilder()
-                .setTimestamp(cgroup.timestampNanos())
-                .setWorkingSetBytes(uint(cgroup.memoryWorkingSetBytes()))
-                .setUsageBytes(uint(cgroup.memoryUsageBytes()))
-                .setRssBytes(uint(cgroup.memoryRssBytes()))
-                .setPageFaults(uint(cgroup.pageFaults()))
-                .setMajorPageFaults(uint(cgroup.majorPageFaults()));
-        if (cgroup.memoryLimitBytes() > 0) {
-            memory.setAvailableBytes(uint(cgroup.memoryAvailableBytes()));
-        }
-        return memory.build();
     }
 
     static ContainerMetadata metadata(ContainerRecord record) {
@@ -189,9 +138,5 @@ final class ContainerMessages {
         } catch (IllegalArgumentException e) {
             return Signal.RUNTIME_DEFAULT;
         }
-    }
-
-    private static UInt64Value uint(long value) {
-        return UInt64Value.newBuilder().setValue(Math.max(0, value)).build();
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.cri.service;
 
 import dev.berth.cri.runtime.ContainerEventStream;
 import dev.berth.cri.runtime.ContainerHandler;
+import dev.berth.cri.runtime.PodStatsHandler;
 import dev.berth.cri.runtime.SandboxHandler;
 import dev.berth.cri.streaming.StreamingRequests;
 import dev.berth.proto.runtime.v1.AttachRequest;
@@ -61,11 +62,23 @@ import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigResponse;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.proto.runtime.v1.VersionResponse;
+import dev.berth.proto.runtime.v1.ListMetricDescriptorsRequest;
+import dev.berth.proto.runtime.v1.ListMetricDescriptorsResponse;
+import dev.berth.proto.runtime.v1.ListPodSandboxMetricsRequest;
+import dev.berth.proto.runtime.v1.ListPodSandboxMetricsResponse;
+import dev.berth.proto.runtime.v1.ListPodSandboxStatsRequest;
+import dev.berth.proto.runtime.v1.ListPodSandboxStatsResponse;
+import dev.berth.proto.runtime.v1.PodSandboxStatsRequest;
+import dev.berth.proto.runtime.v1.PodSandboxStatsResponse;
+import dev.berth.proto.runtime.v1.StreamPodSandboxMetricsRequest;
+import dev.berth.proto.runtime.v1.StreamPodSandboxMetricsResponse;
+import dev.berth.proto.runtime.v1.StreamPodSandboxStatsRequest;
+import dev.berth.proto.runtime.v1.StreamPodSandboxStatsResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
  * runtime.v1.RuntimeService: thin, each RPC handed to the handler for its family. RPCs not overridden here
- * (pod-level stats and metrics, checkpointing) answer UNIMPLEMENTED with the method's full name.
+ * (checkpointing) answer UNIMPLEMENTED with the method's full name.
  */
 public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase {
 
@@ -74,14 +87,16 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
     private final ContainerHandler containers;
     private final ContainerEventStream events;
     private final StreamingRequests streaming;
+    private final PodStatsHandler podStats;
 
     public CriRuntimeService(RuntimeInfoHandler info, SandboxHandler sandboxes, ContainerHandler containers,
-                             ContainerEventStream events, StreamingRequests streaming) {
+                             ContainerEventStream events, StreamingRequests streaming, PodStatsHandler podStats) {
         this.info = info;
         this.sandboxes = sandboxes;
         this.containers = containers;
         this.events = events;
         this.streaming = streaming;
+        this.podStats = podStats;
     }
 
     @Override
@@ -268,6 +283,46 @@ public final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceIm
                                      StreamObserver<StreamContainerStatsResponse> observer) {
         Chunks.send(containers.listStats(request.getFilter()),
                 page -> StreamContainerStatsResponse.newBuilder().addAllContainerStats(page).build(), observer);
+    }
+
+    @Override
+    public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> observer) {
+        Unary.answer(observer, () -> PodSandboxStatsResponse.newBuilder()
+                .setStats(podStats.stats(request.getPodSandboxId())).build());
+    }
+
+    @Override
+    public void listPodSandboxStats(ListPodSandboxStatsRequest request,
+                                    StreamObserver<ListPodSandboxStatsResponse> observer) {
+        Unary.answer(observer, () -> ListPodSandboxStatsResponse.newBuilder()
+                .addAllStats(podStats.listStats(request.getFilter())).build());
+    }
+
+    @Override
+    public void streamPodSandboxStats(StreamPodSandboxStatsRequest request,
+                                      StreamObserver<StreamPodSandboxStatsResponse> observer) {
+        Chunks.send(podStats.listStats(request.getFilter()),
+                page -> StreamPodSandboxStatsResponse.newBuilder().addAllPodSandboxStats(page).build(), observer);
+    }
+
+    @Override
+    public void listMetricDescriptors(ListMetricDescriptorsRequest request,
+                                      StreamObserver<ListMetricDescriptorsResponse> observer) {
+        Unary.answer(observer, podStats::descriptors);
+    }
+
+    @Override
+    public void listPodSandboxMetrics(ListPodSandboxMetricsRequest request,
+                                      StreamObserver<ListPodSandboxMetricsResponse> observer) {
+        Unary.answer(observer, () -> ListPodSandboxMetricsResponse.newBuilder()
+                .addAllPodMetrics(podStats.metrics()).build());
+    }
+
+    @Override
+    public void streamPodSandboxMetrics(StreamPodSandboxMetricsRequest request,
+                                        StreamObserver<StreamPodSandboxMetricsResponse> observer) {
+        Chunks.send(podStats.metrics(),
+                page -> StreamPodSandboxMetricsResponse.newBuilder().addAllPodSandboxMetrics(page).build(), observer);
     }
 
     @Override

@@ -57,7 +57,7 @@ final class TestPod implements AutoCloseable {
         return new TestPod(berth, image, config);
     }
 
-    /** Runs a pod with a config the test made itself. */
+    /** Runs a pod from a whole config (labels, a cgroup parent of its own, as the kubelet gives each pod). */
     static TestPod run(BerthServerExtension berth, String image, PodSandboxConfig config) {
         return new TestPod(berth, image, config);
     }

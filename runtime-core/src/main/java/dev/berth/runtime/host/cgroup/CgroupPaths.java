@@ -36,6 +36,20 @@ public final class CgroupPaths {
         return relative;
     }
 
+    /**
+     * A sandbox's cgroup parent as a path relative to a hierarchy's root: a systemd slice name
+     * ("kubepods-burstable-pod1.slice") expands to its directory, a cgroupfs path loses its leading slash.
+     */
+    public static String parentRelative(String cgroupParent) {
+        if (cgroupParent == null || cgroupParent.isBlank()) {
+            throw BerthException.invalidArgument("empty cgroup parent");
+        }
+        if (cgroupParent.endsWith(".slice") && !cgroupParent.contains("/")) {
+            return expandSlice(cgroupParent);
+        }
+        return relative(cgroupParent);
+    }
+
     /** The parent directory of a systemd slice: "a-b-c.slice" → "a.slice/a-b.slice/a-b-c.slice". */
     static String expandSlice(String slice) {
         if (slice.isEmpty() || slice.equals("-.slice")) {

@@ -24,6 +24,15 @@ class CgroupPathsTest {
     }
 
     @Test
+    void sandboxParentsAreSlicesOrPaths() {
+        assertEquals("kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12.slice",
+                CgroupPaths.parentRelative("kubepods-burstable-pod12.slice"));
+        assertEquals("kubepods/burstable/pod12", CgroupPaths.parentRelative("/kubepods/burstable/pod12"));
+        assertThrows(BerthException.class, () -> CgroupPaths.parentRelative(""));
+        assertThrows(BerthException.class, () -> CgroupPaths.parentRelative("/kubepods/../.."));
+    }
+
+    @Test
     void escapingPathsAreRejected() {
         assertThrows(BerthException.class, () -> CgroupPaths.relative("/a/../../etc"));
         assertThrows(BerthException.class, () -> CgroupPaths.relative(""));
