@@ -40,7 +40,13 @@ public final class RuntimeCore implements AutoCloseable {
 
     public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network,
             Clock clock) {
-        return new CoreAssembly(config, rootfs, network, clock).assembleAndRecover();
+        return open(config, rootfs, network, clock, RuntimeObserver.NONE);
+    }
+
+    /** Like {@link #open(RuntimeConfig, RootfsProvider, PodNetworkProvider)}, reporting to {@code observer}. */
+    public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network,
+            Clock clock, RuntimeObserver observer) {
+        return new CoreAssembly(config, rootfs, network, clock, observer).assembleAndRecover();
     }
 
     public SandboxManager sandboxes() {
@@ -58,6 +64,11 @@ public final class RuntimeCore implements AutoCloseable {
     /** Exec, attach and port-forward sessions for the streaming server. */
     public StreamSessions streams() {
         return streams;
+    }
+
+    /** Containers whose monitor (conmon) is alive, as of the last liveness check. */
+    public int monitorsAlive() {
+        return exitWatcher.monitorsAlive();
     }
 
     public RuntimeConfig config() {
