@@ -51,7 +51,7 @@ public final class PodNetwork implements AutoCloseable {
     private final PodNetworkConfig config;
     private final AttachmentStore store;
     private final HostPortRegistry hostPorts = new HostPortRegistry();
-    private final NetworkCounters counters = new NetworkCounters();
+    private final NetworkCounters counters;
     private final ScheduledExecutorService background;
     private final ExecutorService steps;
     private final BuiltinNetwork builtin;
@@ -62,8 +62,9 @@ public final class PodNetwork implements AutoCloseable {
     private volatile ScheduledFuture<?> periodicGc;
     private volatile boolean closed;
 
-    private PodNetwork(PodNetworkConfig config) {
+    private PodNetwork(PodNetworkConfig config, NetworkObserver observer) {
         this.config = config;
+        this.counters = new NetworkCounters(observer);
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
             Files.createDirectories(config.stateDir());
@@ -94,11 +95,16 @@ public final class PodNetwork implements AutoCloseable {
      * table. A built-in setup failure does not fail the open: {@link #status()} reports it and attach retries.
      */
     public static PodNetwork open(PodNetworkConfig config) {
-        return guarded("opening the pod network", () -> openUnguarded(config));
+        return open(config, NetworkObserver.NONE);
     }
 
-    private static PodNetwork openUnguarded(PodNetworkConfig config) {
-        PodNetwork network = new PodNetwork(config);
+    /** Like {@link #open(PodNetworkConfig)}, reporting each plugin call (or built-in ADD/DEL) to {@code observer}. */
+    public static PodNetwork open(PodNetworkConfig config, NetworkObserver observer) {
+        return guarded("opening the pod network", () -> openUnguarded(config, observer));
+    }
+
+    private static PodNetwork openUnguarded(PodNetworkConfig config, NetworkObserver observer) {
+        PodNetwork network = new PodNetwork(config, observer);
         network.hostPorts.load(network.store.all());
         if (config.mode() != NetworkMode.BUILTIN) {
             network.plugins.start();
@@ -155,7 +161,14 @@ public final class PodNetwork implements AutoCloseable {
             NetworkBackend backend = selectBackend();
             hostPorts.reserve(id, request.podFullName(), request.hostPortMappings());
             try {
-                PodAttachment attachment = backend.attach(request, netns);
+                PodAttachment attachment;
+                try {
+                    attachment = backend.attach(request, netns);
+                } catch (RuntimeException e) {
+                    builtinOperation(backend, "ADD", true);
+                    throw e;
+                }
+                builtinOperation(backend, "ADD", false);
                 recentAttaches.put(id, System.nanoTime());
                 counters.attached();
                 LOG.info("pod attached sandbox={} pod={} network={} ips={} ms={}", id, request.podFullName(),
@@ -185,7 +198,9 @@ public final class PodNetwork implements AutoCloseable {
         ReentrantLock lock = lockFor(sandboxId);
         lock.lock();
         try {
-            teardown(sandboxId, store.find(sandboxId), false);
+            Optional<AttachmentRecord> record = store.find(sandboxId);
+            teardown(sandboxId, record, false);
+            record.ifPresent(r -> builtinOperation(backendOf(r), "DEL", false));
             counters.detached();
         } finally {
             lock.unlock();
@@ -350,6 +365,13 @@ public final class PodNetwork implements AutoCloseable {
             case PLUGIN -> plugins;
             case AUTO -> plugins.hasConfigCandidates() ? plugins : builtin;
         };
+    }
+
+    /** Plugin networks report each plugin call themselves; the built-in one reports its ADD and DEL here. */
+    private void builtinOperation(NetworkBackend backend, String command, boolean failed) {
+        if (backend == builtin) {
+            counters.operation(NetworkObserver.BUILTIN, command, failed);
+        }
     }
 
     private NetworkBackend backendOf(AttachmentRecord record) {

@@ -4,6 +4,11 @@ import dev.berth.cni.NetworkStatus;
 import dev.berth.cni.PodNetwork;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.image.ImageHandler;
+import dev.berth.cri.metrics.BerthMeters;
+import dev.berth.cri.metrics.NetworkMetrics;
+import dev.berth.cri.metrics.PullMetrics;
+import dev.berth.cri.metrics.RuntimeMetrics;
+import dev.berth.cri.metrics.StateMetrics;
 import dev.berth.cri.runtime.ContainerEventStream;
 import dev.berth.cri.runtime.ContainerHandler;
 import dev.berth.cri.runtime.PodStatsHandler;
@@ -32,9 +37,9 @@ import dev.berth.image.ImageStore;
 import dev.berth.runtime.RuntimeCore;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.sandbox.SandboxRecord;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -104,16 +109,26 @@ public final class BerthDaemon implements AutoCloseable {
                     ? TlsFiles.serverContext(config.streaming().tlsCertFile(), config.streaming().tlsKeyFile())
                     : null;
 
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            resources.push(registry::close);
+            BerthMeters meters = new BerthMeters();
+            resources.push(meters);
+            PrometheusMeterRegistry registry = meters.registry();
+            // Like the streaming port, bound before the host's network is touched; it serves from now on.
+            MetricsEndpoint metrics = null;
+            if (!config.metrics().address().isEmpty()) {
+                metrics = MetricsEndpoint.start(config.metrics().address(), registry);
+                resources.push(metrics);
+            }
 
-            ImageStore images = ImageStore.open(ModuleConfigs.images(config));
+            PullMetrics pullMetrics = new PullMetrics(registry);
+            ImageStore images = ImageStore.open(ModuleConfigs.images(config), pullMetrics);
             resources.push(images);
-            PodNetwork network = PodNetwork.open(ModuleConfigs.network(config));
+            PodNetwork network = PodNetwork.open(ModuleConfigs.network(config), new NetworkMetrics(registry));
             resources.push(network);
             RuntimeCore runtime = RuntimeCore.open(ModuleConfigs.runtime(config), new ImageRootfsProvider(images),
-                    new CniNetworkProvider(network));
+                    new CniNetworkProvider(network), Clock.systemUTC(), new RuntimeMetrics(registry));
             resources.push(runtime);
+            StateMetrics.bind(registry, runtime.sandboxes()::records, runtime.containers()::records,
+                    runtime::monitorsAlive, runtime.events());
             // Addresses held for sandboxes that no longer exist (a crash mid-RunPodSandbox, a reboot) go back now
             // and then; the sandbox list is the truth.
             Supplier<Set<String>> liveSandboxes = () -> runtime.sandboxes().list(SandboxFilter.ALL).stream()
@@ -125,7 +140,8 @@ public final class BerthDaemon implements AutoCloseable {
                     runtime.config().conmonBinary());
             RuntimeInfoHandler info = new RuntimeInfoHandler(config, runtimeReadiness::check,
                     () -> networkCondition(network.status()), network::updatePodCidr, runtime.handlerFeatures());
-            ContainerEventStream events = new ContainerEventStream(runtime.events());
+            ContainerEventStream events = new ContainerEventStream(runtime.events(),
+                    config.server().eventBuffer());
             resources.push(events);
             StreamingBackend streamingBackend = new RuntimeStreamingBackend(runtime.streams());
             TokenCache streamTokens = new TokenCache(Duration.ofSeconds(config.streaming().tokenTtlSeconds()));
@@ -138,17 +154,12 @@ public final class BerthDaemon implements AutoCloseable {
                     new StreamingRequests(streamingBackend, streamTokens,
                             new StreamUrls(streaming.address(), streamingTls != null)),
                     new PodStatsHandler(runtime.podStats()));
-            CriImageService imageService = new CriImageService(new ImageHandler(images));
+            CriImageService imageService = new CriImageService(new ImageHandler(images, pullMetrics));
 
             CriServer server = CriServer.start(socket, config.server().maxMessageBytes(),
                     Duration.ofSeconds(config.server().shutdownGraceSeconds()),
                     List.of(runtimeService, imageService), registry);
             resources.push(server);
-            MetricsEndpoint metrics = null;
-            if (!config.metrics().address().isEmpty()) {
-                metrics = MetricsEndpoint.start(config.metrics().address(), registry);
-                resources.push(metrics);
-            }
             log.info("berth started version={} socket={} ms={}", BuildInfo.version(), socket,
                     (System.nanoTime() - started) / 1_000_000);
             return new BerthDaemon(config, server, metrics, streamingPort.address(), resources);

@@ -88,9 +88,11 @@ public final class ImageStore implements AutoCloseable {
     private final SingleFlight<byte[]> configFlights;
     private final SingleFlight<LayerInfo> layerFlights;
     private final Object rootfsLock = new Object();
+    private final PullObserver observer;
 
-    private ImageStore(ImageStoreConfig config) {
+    private ImageStore(ImageStoreConfig config, PullObserver observer) {
         this.config = config;
+        this.observer = observer;
         ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         NativeFs fs = NativeFs.load();
         Path root = config.root();
@@ -124,11 +126,16 @@ public final class ImageStore implements AutoCloseable {
 
     /** Opens (creating if needed) the store under {@code config.root()} and recovers from any interruption. */
     public static ImageStore open(ImageStoreConfig config) {
+        return open(config, PullObserver.NONE);
+    }
+
+    /** Like {@link #open(ImageStoreConfig)}, reporting what pulls fetched to {@code observer}. */
+    public static ImageStore open(ImageStoreConfig config, PullObserver observer) {
         if (!"UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))) {
             log.warn("event=non_utf8_file_names encoding={} hint=\"run with a UTF-8 locale (LANG=C.UTF-8)\"",
                     System.getProperty("sun.jnu.encoding"));
         }
-        ImageStore store = new ImageStore(config);
+        ImageStore store = new ImageStore(config, observer);
         try {
             store.recover();
         } catch (RuntimeException e) {
@@ -197,6 +204,7 @@ public final class ImageStore implements AutoCloseable {
         } finally {
             pulled.lease().close(); // the record now holds the content
         }
+        observer.contentPulled(pulled.bytesFetched(), pulled.bytesReused());
         double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-6);
         log.info("event=pull_done ref={} id={} layers={} layers_reused={} bytes={} seconds={} mb_per_s={}", ref,
                 stored.id(), stored.chainIds().size(), pulled.layersReused(), pulled.bytesFetched(),

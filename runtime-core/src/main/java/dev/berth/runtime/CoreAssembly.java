@@ -76,12 +76,15 @@ final class CoreAssembly {
     private final RootfsProvider rootfs;
     private final PodNetworkProvider network;
     private final Clock clock;
+    private final RuntimeObserver observer;
 
-    CoreAssembly(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network, Clock clock) {
+    CoreAssembly(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network, Clock clock,
+            RuntimeObserver observer) {
         this.config = config;
         this.rootfs = rootfs;
         this.network = network;
         this.clock = clock;
+        this.observer = observer;
     }
 
     RuntimeCore assembleAndRecover() {
@@ -120,7 +123,7 @@ final class CoreAssembly {
             ContainerHost containerHost = new ContainerHost(layout, handlers, specs, exitWatcher, cgroups,
                     cgroupStats, rootfs, contexts, ResourceValidator.forHost(),
                     config.logSizeMax(), staging);
-            ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier);
+            ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier, observer);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,
                     containerStopper, exits, notifier);
@@ -128,7 +131,7 @@ final class CoreAssembly {
                     clock);
             ContainerManager containers = new ContainerManager(containerRegistry,
                     new ContainerCreator(containerRegistry, sandboxRegistry, containerHost, exits, notifier, ids,
-                            clock),
+                            clock, observer),
                     new ContainerStarter(containerRegistry, containerHost, notifier, clock),
                     containerStopper, containerRemover,
                     new ContainerExecutor(containerRegistry, containerHost),
@@ -138,13 +141,13 @@ final class CoreAssembly {
                     new ContainerAttacher(containerRegistry, containerHost));
 
             SandboxStopper sandboxStopper = new SandboxStopper(sandboxRegistry, sandboxHost, contexts, containers,
-                    config.podStopTimeout());
+                    config.podStopTimeout(), notifier);
             SandboxRemover sandboxRemover = new SandboxRemover(sandboxRegistry, sandboxHost, sandboxStopper,
-                    containers);
+                    containers, notifier);
             SandboxManager sandboxes = new SandboxManager(sandboxRegistry,
-                    new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock), sandboxStopper,
-                    sandboxRemover, new PodResourceUpdater(sandboxRegistry, new PodCgroupWriter(cgroupLayout),
-                            driver, ResourceValidator.forHost()));
+                    new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock, notifier, observer),
+                    sandboxStopper, sandboxRemover, new PodResourceUpdater(sandboxRegistry,
+                            new PodCgroupWriter(cgroupLayout), driver, ResourceValidator.forHost()));
 
             SandboxRecovery sandboxRecovery = new SandboxRecovery(sandboxRegistry, sandboxHost, contexts,
                     sandboxRemover);

@@ -47,7 +47,13 @@ public final class RuntimeCore implements AutoCloseable {
 
     public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network,
             Clock clock) {
-        return new CoreAssembly(config, rootfs, network, clock).assembleAndRecover();
+        return open(config, rootfs, network, clock, RuntimeObserver.NONE);
+    }
+
+    /** Like {@link #open(RuntimeConfig, RootfsProvider, PodNetworkProvider)}, reporting to {@code observer}. */
+    public static RuntimeCore open(RuntimeConfig config, RootfsProvider rootfs, PodNetworkProvider network,
+            Clock clock, RuntimeObserver observer) {
+        return new CoreAssembly(config, rootfs, network, clock, observer).assembleAndRecover();
     }
 
     public SandboxManager sandboxes() {
@@ -75,6 +81,11 @@ public final class RuntimeCore implements AutoCloseable {
     /** Pod-level stats (PodSandboxStats, ListPodSandboxStats and the pod metrics built from them). */
     public PodStatsCollector podStats() {
         return podStats;
+    }
+
+    /** Containers whose monitor (conmon) is alive, as of the last liveness check. */
+    public int monitorsAlive() {
+        return exitWatcher.monitorsAlive();
     }
 
     public RuntimeConfig config() {

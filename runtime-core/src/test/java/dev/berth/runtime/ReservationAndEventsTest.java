@@ -13,6 +13,7 @@ import dev.berth.runtime.container.ContainerEvent;
 import dev.berth.runtime.container.ContainerEventType;
 import dev.berth.runtime.container.ContainerEvents;
 import dev.berth.runtime.container.ContainerFilter;
+import dev.berth.runtime.container.ContainerRecord;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.spi.NoNetwork;
@@ -171,6 +172,40 @@ class ReservationAndEventsTest {
             assertEquals(0, seen.get(2).containers().get(0).exitCode());
             assertTrue(seen.get(3).containers().isEmpty());
             assertNull(events.poll(0, TimeUnit.SECONDS).orElse(null));
+        }
+    }
+
+    @Test
+    void sandboxEventsCarryTheSandboxIdAndThePodSnapshot() throws Exception {
+        fixture = new RuntimeFixture();
+        try (ContainerEvents.Subscription events = fixture.core.events().subscribe()) {
+            String pod = fixture.runPod("sbev");
+            String id = fixture.createContainer(pod, RuntimeFixture.container("c", "sleep 60"));
+            fixture.core.sandboxes().stop(pod);
+            fixture.core.sandboxes().stop(pod); // a repeated stop is not a second STOPPED
+            fixture.core.sandboxes().remove(pod);
+            List<ContainerEvent> seen = new ArrayList<>();
+            ContainerEvent event;
+            while ((event = events.poll(RuntimeFixture.WAIT_SECONDS, TimeUnit.SECONDS).orElse(null)) != null) {
+                seen.add(event);
+                if (event.containerId().equals(pod) && event.type() == ContainerEventType.CONTAINER_DELETED) {
+                    break;
+                }
+            }
+            List<ContainerEvent> ofPod = seen.stream().filter(e -> e.containerId().equals(pod)).toList();
+            assertEquals(List.of(ContainerEventType.CONTAINER_CREATED, ContainerEventType.CONTAINER_STARTED,
+                    ContainerEventType.CONTAINER_STOPPED, ContainerEventType.CONTAINER_DELETED),
+                    ofPod.stream().map(ContainerEvent::type).toList());
+            for (ContainerEvent e : seen) {
+                assertNotNull(e.sandbox(), "every event names its pod: " + e.type() + " " + e.containerId());
+                assertEquals(pod, e.sandbox().id());
+            }
+            assertEquals(dev.berth.runtime.sandbox.SandboxState.READY, ofPod.get(0).sandbox().state());
+            assertTrue(ofPod.get(0).containers().isEmpty());
+            // Stopped: the pod is not ready, and its container is among the statuses.
+            assertEquals(dev.berth.runtime.sandbox.SandboxState.NOTREADY, ofPod.get(2).sandbox().state());
+            assertEquals(List.of(id), ofPod.get(2).containers().stream().map(ContainerRecord::id).toList());
+            assertTrue(ofPod.get(3).containers().isEmpty());
         }
     }
 

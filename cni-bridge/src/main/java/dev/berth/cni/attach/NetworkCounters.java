@@ -1,5 +1,6 @@
 package dev.berth.cni.attach;
 
+import dev.berth.cni.NetworkObserver;
 import dev.berth.cni.NetworkStats;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,6 +13,20 @@ public final class NetworkCounters {
     private final AtomicLong teardownErrors = new AtomicLong();
     private final AtomicLong pluginErrors = new AtomicLong();
     private final AtomicLong garbageCollected = new AtomicLong();
+    private final NetworkObserver observer;
+
+    public NetworkCounters(NetworkObserver observer) {
+        this.observer = observer;
+    }
+
+    public NetworkCounters() {
+        this(NetworkObserver.NONE);
+    }
+
+    /** A network operation ended; failures are also counted here, by the caller, as before. */
+    public void operation(String plugin, String command, boolean failed) {
+        observer.operation(plugin, command, failed);
+    }
 
     public void attached() {
         attaches.incrementAndGet();

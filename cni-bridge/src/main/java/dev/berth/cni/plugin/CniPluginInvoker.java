@@ -83,6 +83,7 @@ final class CniPluginInvoker {
             throw failed(new CniPluginException(type, command, -1, "exited " + result.exitCode(),
                     result.stderrText()));
         }
+        counters.operation(type, command, false);
         return stdout;
     }
 
@@ -104,6 +105,7 @@ final class CniPluginInvoker {
 
     private CniPluginException failed(CniPluginException e) {
         counters.pluginError();
+        counters.operation(e.plugin(), e.command(), true);
         LOG.warn("cni plugin failed plugin={} command={} code={} msg={} details={}", e.plugin(), e.command(),
                 e.code(), e.pluginMessage(), e.details());
         return e;

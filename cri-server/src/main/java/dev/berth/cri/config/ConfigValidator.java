@@ -36,6 +36,9 @@ final class ConfigValidator {
         if (server.shutdownGraceSeconds() < 0) {
             fail("server.shutdown_grace_seconds", "must not be negative");
         }
+        if (server.eventBuffer() < 1) {
+            fail("server.event_buffer", "must be at least 1");
+        }
         requireAbsolute("storage.root", config.storage().root());
         requireAbsolute("storage.state", config.storage().state());
         if (config.storage().state().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_STATE_PATH) {

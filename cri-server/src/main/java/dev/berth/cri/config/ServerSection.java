@@ -1,7 +1,8 @@
 package dev.berth.cri.config;
 
 /** Where the CRI socket lives and how the daemon talks and logs. */
-public record ServerSection(String socket, Integer maxMessageBytes, String logLevel, Integer shutdownGraceSeconds) {
+public record ServerSection(String socket, Integer maxMessageBytes, String logLevel, Integer shutdownGraceSeconds,
+                            Integer eventBuffer) {
 
     public static final String DEFAULT_SOCKET = "/run/berth/berth.sock";
 
@@ -11,9 +12,10 @@ public record ServerSection(String socket, Integer maxMessageBytes, String logLe
         maxMessageBytes = maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes;
         logLevel = logLevel == null ? "info" : logLevel;
         shutdownGraceSeconds = shutdownGraceSeconds == null ? 10 : shutdownGraceSeconds;
+        eventBuffer = eventBuffer == null ? 1024 : eventBuffer;
     }
 
     static ServerSection defaults() {
-        return new ServerSection(null, null, null, null);
+        return new ServerSection(null, null, null, null, null);
     }
 }

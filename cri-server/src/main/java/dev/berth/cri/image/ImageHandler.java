@@ -1,6 +1,7 @@
 package dev.berth.cri.image;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.cri.metrics.PullMetrics;
 import dev.berth.cri.server.VerboseInfo;
 import dev.berth.image.FsUsage;
 import dev.berth.image.ImageRecord;
@@ -35,14 +36,16 @@ public final class ImageHandler {
     private static final Duration NO_DEADLINE = Duration.ofDays(365);
 
     private final ImageStore store;
+    private final PullMetrics metrics;
 
-    public ImageHandler(ImageStore store) {
+    public ImageHandler(ImageStore store, PullMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
     }
 
     public PullImageResponse pull(PullImageRequest request) {
         String reference = requiredImage(request.getImage(), "image.image");
-        ImageRecord image = store.pull(reference, credentials(request.getAuth()), deadline());
+        ImageRecord image = metrics.record(() -> store.pull(reference, credentials(request.getAuth()), deadline()));
         return PullImageResponse.newBuilder().setImageRef(image.id()).build();
     }
 

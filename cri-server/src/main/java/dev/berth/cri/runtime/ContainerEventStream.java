@@ -10,40 +10,67 @@ import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** GetContainerEvents: one subscription per caller (the evented PLEG), fed until the caller goes away. */
+/**
+ * GetContainerEvents: one subscription per caller (the evented PLEG), fed until the caller goes away. Events are
+ * sent only while gRPC can take them (flow control), so a caller that stops reading fills its own bounded queue and
+ * not the daemon's memory; when that queue overflows the stream ends with RESOURCE_EXHAUSTED and the caller relists
+ * and subscribes again. The lifecycle operations that publish never wait for any caller.
+ */
 public final class ContainerEventStream implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerEventStream.class);
 
+    private static final long WAIT_MILLIS = 1000;
+
     private final ContainerEvents events;
+    private final int buffer;
     private final ExecutorService pumps = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "container-events");
         thread.setDaemon(true);
         return thread;
     });
 
-    public ContainerEventStream(ContainerEvents events) {
+    /** @param buffer events held for a caller that is not reading before its stream is closed */
+    public ContainerEventStream(ContainerEvents events, int buffer) {
         this.events = events;
+        this.buffer = buffer;
     }
 
     public void serve(StreamObserver<ContainerEventResponse> observer) {
         ServerCallStreamObserver<ContainerEventResponse> call =
                 (ServerCallStreamObserver<ContainerEventResponse>) observer;
-        ContainerEvents.Subscription subscription = events.subscribe();
-        call.setOnCancelHandler(subscription::close);
-        pumps.execute(() -> pump(call, subscription));
+        Semaphore wake = new Semaphore(0);
+        ContainerEvents.Subscription subscription = events.subscribe(buffer, wake::release);
+        call.setOnReadyHandler(wake::release);
+        call.setOnCancelHandler(() -> {
+            subscription.close();
+            wake.release();
+        });
+        pumps.execute(() -> pump(call, subscription, wake));
     }
 
     private void pump(ServerCallStreamObserver<ContainerEventResponse> call,
-                      ContainerEvents.Subscription subscription) {
+                      ContainerEvents.Subscription subscription, Semaphore wake) {
         try (subscription) {
             while (!call.isCancelled()) {
-                Optional<ContainerEvent> event = subscription.poll(1, TimeUnit.SECONDS);
-                if (event.isPresent()) {
+                if (subscription.overflowed()) {
+                    call.onError(Status.RESOURCE_EXHAUSTED.withDescription("this subscriber fell more than "
+                            + buffer + " events behind and missed events; list pods and containers again and "
+                            + "subscribe again").asRuntimeException());
+                    return;
+                }
+                if (!call.isReady()) {
+                    // Woken when gRPC can send again, on overflow or on cancel.
+                    wake.tryAcquire(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                Optional<ContainerEvent> event = subscription.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                if (event.isPresent() && !subscription.overflowed()) {
                     call.onNext(response(event.get()));
                 }
             }

@@ -9,7 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
-/** Serves {@code GET /metrics} in the Prometheus text format on the configured loopback address. */
+/**
+ * Serves {@code GET /metrics} on the configured address, in the Prometheus text format or OpenMetrics as the
+ * scraper's Accept header asks. Started before anything else is set up, so it answers from start-up on.
+ */
 public final class MetricsEndpoint implements AutoCloseable {
 
     private final HttpServer server;
@@ -40,12 +43,20 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private static void respond(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
         try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
+            boolean head = "HEAD".equals(exchange.getRequestMethod());
+            if (!head && !"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            ExpositionFormat format = ExpositionFormat.negotiate(exchange.getRequestHeaders().getFirst("Accept"));
+            byte[] body = registry.scrape(format.contentType()).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", format.contentType());
+            exchange.getResponseHeaders().set("Vary", "Accept");
+            if (head) {
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 /** Records every CRI call's latency by method and status code. */
 public final class MetricsInterceptor implements ServerInterceptor {
 
+
+    private static final java.time.Duration[] REQUEST_BUCKETS = dev.berth.cri.metrics.Buckets.request();
+
     private final MeterRegistry registry;
     // Building and registering a Timer per call (tags sorted, registry looked up) showed in profiles of every call.
     private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
@@ -41,12 +44,12 @@ public final class MetricsInterceptor implements ServerInterceptor {
     }
 
     private Timer timer(TimerKey key) {
-        return timers.computeIfAbsent(key, k -> Timer.builder("berth_cri_request_duration")
+        return timers.computeIfAbsent(key, k -> Timer.builder("berth.cri.request.duration")
                 .description("CRI request latency")
                 .tag("service", k.service())
                 .tag("method", k.method())
                 .tag("code", k.code().name())
-                .publishPercentileHistogram(false)
+                .serviceLevelObjectives(REQUEST_BUCKETS)
                 .register(registry));
     }
 

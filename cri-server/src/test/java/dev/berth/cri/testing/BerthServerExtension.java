@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class BerthServerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
     private final List<String> extraToml = new ArrayList<>();
+    private final List<String> extraServerKeys = new ArrayList<>();
     private final TestNetwork network = TestNetwork.random();
     // Pods in tests name this parent, as the kubelet always names one (/kubepods/...), so removal is exact.
     private final String cgroupParent = "/berth-test-" + Long.toHexString(System.nanoTime());
@@ -55,6 +56,12 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
      */
     public BerthServerExtension withToml(String toml) {
         extraToml.add(toml);
+        return this;
+    }
+
+    /** Adds {@code key = value} lines to the generated [server] table. */
+    public BerthServerExtension withServerKeys(String lines) {
+        extraServerKeys.add(lines);
         return this;
     }
 
@@ -120,8 +127,9 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
     public String toml() {
         StringBuilder toml = new StringBuilder()
                 .append("[server]\nsocket = \"").append(socket()).append("\"\nlog_level = \"info\"\n")
-                .append("shutdown_grace_seconds = 5\n")
-                .append("[storage]\nroot = \"").append(home.resolve("root")).append("\"\n")
+                .append("shutdown_grace_seconds = 5\n");
+        extraServerKeys.forEach(keys -> toml.append(keys).append('\n'));
+        toml.append("[storage]\nroot = \"").append(home.resolve("root")).append("\"\n")
                 .append("state = \"").append(state).append("\"\n")
                 .append("[metrics]\naddress = \"127.0.0.1:0\"\n")
                 .append(network.toml(home.resolve("cni-conf").toString()));

@@ -26,6 +26,11 @@ public final class CriClient implements AutoCloseable {
     }
 
     public static CriClient connect(Path socket) {
+        return connect(socket, NettyChannelBuilder.DEFAULT_FLOW_CONTROL_WINDOW);
+    }
+
+    /** A client whose streams take at most {@code flowControlWindow} unread bytes from the server. */
+    public static CriClient connect(Path socket, int flowControlWindow) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
@@ -33,6 +38,7 @@ public final class CriClient implements AutoCloseable {
                 .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
                 .maxInboundMessageSize(16 * 1024 * 1024)
+                .flowControlWindow(flowControlWindow)
                 .build();
         return new CriClient(channel, group);
     }

@@ -138,7 +138,7 @@ public final class ImagePuller {
                 chainIds.stream().map(Digest::toString).toList(), size, document.view(),
                 System.currentTimeMillis());
         long bytes = fetched.bytes + manifests.stream().mapToLong(m -> m.body().length).sum() + configBlob.size();
-        return new PulledImage(image, lease, bytes, fetched.reused);
+        return new PulledImage(image, lease, bytes, fetched.reused, fetched.reusedBytes);
     }
 
     private byte[] config(ImageReference ref, Descriptor configBlob, RegistryCredentials credentials,
@@ -159,7 +159,7 @@ public final class ImagePuller {
         }
     }
 
-    private record LayerResult(long bytes, int reused) {
+    private record LayerResult(long bytes, int reused, long reusedBytes) {
     }
 
     private LayerResult layers(ImageReference ref, ImageManifest manifest, ImageConfigDocument document,
@@ -168,11 +168,13 @@ public final class ImagePuller {
         List<SingleFlight<LayerInfo>.Ticket> tickets = new ArrayList<>();
         long bytes = 0;
         int reused = 0;
+        long reusedBytes = 0;
         for (int i = 0; i < chainIds.size(); i++) {
             String id = chainIds.get(i).hex();
             lease.addLayer(id);
             if (layers.contains(id)) {
                 reused++;
+                reusedBytes += manifest.layers().get(i).size();
                 continue;
             }
             List<String> ancestors = new ArrayList<>();
@@ -196,7 +198,7 @@ public final class ImagePuller {
         } finally {
             tickets.forEach(SingleFlight.Ticket::leave);
         }
-        return new LayerResult(bytes, reused);
+        return new LayerResult(bytes, reused, reusedBytes);
     }
 
     private static void checkMediaTypes(ImageReference ref, ImageManifest manifest) {

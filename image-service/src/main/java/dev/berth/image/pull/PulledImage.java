@@ -11,6 +11,8 @@ import dev.berth.image.store.StoredImage;
  * @param lease         the pull's hold on its content
  * @param bytesFetched  compressed bytes this pull downloaded or waited for
  * @param layersReused  layers already present before the pull
+ * @param bytesReused   compressed size of those layers: what the pull did not have to fetch
  */
-public record PulledImage(StoredImage image, Leases.Lease lease, long bytesFetched, int layersReused) {
+public record PulledImage(StoredImage image, Leases.Lease lease, long bytesFetched, int layersReused,
+                          long bytesReused) {
 }

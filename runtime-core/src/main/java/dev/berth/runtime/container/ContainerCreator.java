@@ -5,6 +5,8 @@ import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
+import dev.berth.runtime.OperationTiming;
+import dev.berth.runtime.RuntimeObserver;
 import dev.berth.runtime.host.monitor.ConmonLaunch;
 import dev.berth.runtime.host.monitor.MonitoredContainer;
 import dev.berth.runtime.host.monitor.PendingContainer;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class ContainerCreator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerCreator.class);
+    static final String PART_ROOTFS = "rootfs";
+    static final String PART_SPEC = "spec";
+    /** conmon plus the OCI runtime's create (conmon's own start-up overlaps the rootfs and spec parts). */
+    static final String PART_OCI_CREATE = "oci_create";
 
     private final ContainerRegistry registry;
     private final SandboxRegistry sandboxes;
@@ -53,11 +59,12 @@ public final class ContainerCreator {
     private final EventNotifier notifier;
     private final Ids ids;
     private final Clock clock;
+    private final RuntimeObserver observer;
     private final OciJson json = new OciJson();
     private final ContainerValidator validator;
 
     public ContainerCreator(ContainerRegistry registry, SandboxRegistry sandboxes, ContainerHost host,
-            ContainerExits exits, EventNotifier notifier, Ids ids, Clock clock) {
+            ContainerExits exits, EventNotifier notifier, Ids ids, Clock clock, RuntimeObserver observer) {
         this.registry = registry;
         this.sandboxes = sandboxes;
         this.host = host;
@@ -65,6 +72,7 @@ public final class ContainerCreator {
         this.notifier = notifier;
         this.ids = ids;
         this.clock = clock;
+        this.observer = observer;
         this.validator = new ContainerValidator(host.resourceLimits(),
                 new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost(),
                 host.readOnlyStaging().supported());
@@ -95,7 +103,8 @@ public final class ContainerCreator {
         if (!sandbox.isReady()) {
             throw BerthException.failedPrecondition("pod sandbox " + sandboxId + " is not ready");
         }
-        long started = System.nanoTime();
+        OperationTiming.Stopwatch timing = new OperationTiming.Stopwatch();
+        long started = timing.startedNanos();
         OciHandlers.Handler handler = host.handlers().select(sandbox.runtimeHandler());
         Path bundle = host.bundle(id);
         Path logPath = logPath(id, sandbox, config);
@@ -130,7 +139,9 @@ public final class ContainerCreator {
                     config.getStdin(), config.getStdinOnce(), config.getTty(), host.logSizeMax()));
             rollback.push("conmon", pending::close);
 
+            long mounting = System.nanoTime();
             PreparedRootfs rootfs = host.rootfs().prepare(id, config.getImage().getImage());
+            timing.part(PART_ROOTFS, mounting);
             rollback.push("rootfs", () -> host.rootfs().release(id));
             String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());
 
@@ -139,10 +150,14 @@ public final class ContainerCreator {
             // Released with the rootfs (pushed above).
             List<MountSpec> mounts = new ArrayList<>(record.mounts());
             staged = mountImageVolumes(id, staged, mounts);
+            long specifying = System.nanoTime();
             OciSpec spec = host.specs().build(specRequest(id, staged, sandbox, sandboxConfig, rootfs));
             json.writeConfig(bundle, spec);
+            timing.part(PART_SPEC, specifying);
 
+            long creating = System.nanoTime();
             MonitoredContainer monitored = pending.create();
+            timing.part(PART_OCI_CREATE, creating);
             String cgroupsPath = spec.linux().cgroupsPath();
             rollback.push("oci container", () -> {
                 exits.unwatch(id);
@@ -167,6 +182,7 @@ public final class ContainerCreator {
             LOG.info("event=container_created container={} sandbox={} name={} attempt={} image={} took_ms={}", id,
                     sandboxId, record.name(), record.attempt(), record.imageId(),
                     (System.nanoTime() - started) / 1_000_000);
+            observer.operationTimed(timing.finish(OperationTiming.CONTAINER_CREATE, handler.name()));
             notifier.notify(record, ContainerEventType.CONTAINER_CREATED);
         } catch (RuntimeException | Error e) {
             LOG.warn("event=container_create_failed container={} sandbox={} name={} error=\"{}\"", id, sandboxId,

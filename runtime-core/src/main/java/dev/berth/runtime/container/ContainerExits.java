@@ -1,6 +1,7 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.runtime.RuntimeObserver;
 import dev.berth.runtime.host.monitor.ContainerExit;
 import dev.berth.runtime.store.EpochNanos;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class ContainerExits {
     private final ContainerRegistry registry;
     private final ContainerHost host;
     private final EventNotifier notifier;
+    private final RuntimeObserver observer;
     private final ConcurrentHashMap<String, CompletableFuture<ContainerRecord>> waiters = new ConcurrentHashMap<>();
     private final ExitedContainerDeleter deleter;
     // Exits are handled off the watcher's single thread: each one waits for its runtime delete.
@@ -38,11 +40,13 @@ public final class ContainerExits {
         return thread;
     });
 
-    public ContainerExits(ContainerRegistry registry, ContainerHost host, EventNotifier notifier) {
+    public ContainerExits(ContainerRegistry registry, ContainerHost host, EventNotifier notifier,
+            RuntimeObserver observer) {
         this.registry = registry;
         this.host = host;
         this.notifier = notifier;
         this.deleter = new ExitedContainerDeleter(host);
+        this.observer = observer;
     }
 
     /** Arms the exit watch of a created or running container; fires at once if it already exited. */
@@ -78,6 +82,7 @@ public final class ContainerExits {
             registry.save(updated);
             LOG.info("event=container_exited container={} exit_code={} reason={}", id, updated.exitCode(),
                     updated.reason());
+            observer.containerExited(updated.runtimeHandler(), updated.reason());
             // Published under the lock: STARTED always precedes it and DELETED always follows it.
             notifier.notify(updated, ContainerEventType.CONTAINER_STOPPED);
             return Optional.of(updated);

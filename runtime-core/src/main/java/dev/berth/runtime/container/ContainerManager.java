@@ -63,6 +63,11 @@ public final class ContainerManager implements PodContainers {
         return registry.get(idOrPrefix);
     }
 
+    /** Every container in any state, also those still being created (for metrics); no order. */
+    public java.util.Collection<ContainerRecord> records() {
+        return registry.all();
+    }
+
     /** ListContainers, oldest first. */
     public List<ContainerRecord> list(ContainerFilter filter) {
         return registry.visible(filter.idPrefix()).stream().filter(filter::matches)

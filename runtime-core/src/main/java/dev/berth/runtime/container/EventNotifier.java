@@ -1,11 +1,16 @@
 package dev.berth.runtime.container;
 
+import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.store.EpochNanos;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.List;
 
-/** Publishes a container event with a snapshot of its pod, taken from memory. */
+/**
+ * Publishes container and sandbox events, each with a snapshot of the pod taken from memory. A sandbox's events
+ * carry its own ID as the container ID, as the CRI says.
+ */
 public final class EventNotifier {
 
     private final ContainerEvents events;
@@ -23,9 +28,18 @@ public final class EventNotifier {
 
     public void notify(ContainerRecord container, ContainerEventType type) {
         events.publish(new ContainerEvent(container.id(), type, EpochNanos.now(clock),
-                sandboxes.byFullId(container.sandboxId()).orElse(null),
-                containers.ofSandbox(container.sandboxId()).stream()
-                        .filter(c -> c.state() != ContainerState.CREATING)
-                        .sorted(Comparator.comparingLong(ContainerRecord::createdAt)).toList()));
+                sandboxes.byFullId(container.sandboxId()).orElse(null), podContainers(container.sandboxId())));
+    }
+
+    /** An event of the sandbox itself; {@code sandbox} is its status now (its last one once it is removed). */
+    public void notifySandbox(SandboxRecord sandbox, ContainerEventType type) {
+        events.publish(new ContainerEvent(sandbox.id(), type, EpochNanos.now(clock), sandbox,
+                podContainers(sandbox.id())));
+    }
+
+    private List<ContainerRecord> podContainers(String sandboxId) {
+        return containers.ofSandbox(sandboxId).stream()
+                .filter(c -> c.state() != ContainerState.CREATING)
+                .sorted(Comparator.comparingLong(ContainerRecord::createdAt)).toList();
     }
 }

@@ -56,6 +56,11 @@ public final class SandboxManager {
         return registry.get(idOrPrefix);
     }
 
+    /** Every sandbox in any state, also those still being created (for metrics); no order. */
+    public java.util.Collection<SandboxRecord> records() {
+        return registry.all();
+    }
+
     /** ListPodSandbox, oldest first. */
     public List<SandboxRecord> list(SandboxFilter filter) {
         return registry.visible(filter.idPrefix()).stream().filter(filter::matches)

@@ -1,5 +1,7 @@
 package dev.berth.runtime.sandbox;
 
+import dev.berth.runtime.container.ContainerEventType;
+import dev.berth.runtime.container.EventNotifier;
 import dev.berth.runtime.store.SafeTrees;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -17,13 +19,15 @@ public final class SandboxRemover {
     private final SandboxHost host;
     private final SandboxStopper stopper;
     private final PodContainers containers;
+    private final EventNotifier notifier;
 
     public SandboxRemover(SandboxRegistry registry, SandboxHost host, SandboxStopper stopper,
-            PodContainers containers) {
+            PodContainers containers, EventNotifier notifier) {
         this.registry = registry;
         this.host = host;
         this.stopper = stopper;
         this.containers = containers;
+        this.notifier = notifier;
     }
 
     public void remove(String idOrPrefix) {
@@ -51,5 +55,7 @@ public final class SandboxRemover {
         registry.locks().forget(id);
         LOG.info("event=sandbox_removed sandbox={} pod={}/{}", id, record.metadata().namespace(),
                 record.metadata().name());
+        // The last status the pod had: the kubelet reads the pod's UID from every event.
+        notifier.notifySandbox(record, ContainerEventType.CONTAINER_DELETED);
     }
 }

@@ -3,6 +3,10 @@ package dev.berth.runtime.sandbox;
 import dev.berth.common.error.BerthException;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.runtime.OperationTiming;
+import dev.berth.runtime.RuntimeObserver;
+import dev.berth.runtime.container.ContainerEventType;
+import dev.berth.runtime.container.EventNotifier;
 import dev.berth.runtime.host.files.DnsSettings;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.ns.NamespaceKind;
@@ -31,19 +35,28 @@ import org.slf4j.LoggerFactory;
 public final class SandboxRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxRunner.class);
+    static final String PART_NAMESPACES = "namespaces";
+    static final String PART_NETWORK = "network";
+    static final String PART_FILES = "files";
+    static final String PART_PID_HOLDER = "pid_holder";
 
     private final SandboxRegistry registry;
     private final SandboxHost host;
     private final SandboxContexts contexts;
     private final Ids ids;
     private final Clock clock;
+    private final EventNotifier notifier;
+    private final RuntimeObserver observer;
 
-    public SandboxRunner(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts, Ids ids, Clock clock) {
+    public SandboxRunner(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts, Ids ids, Clock clock,
+            EventNotifier notifier, RuntimeObserver observer) {
         this.registry = registry;
         this.host = host;
         this.contexts = contexts;
         this.ids = ids;
         this.clock = clock;
+        this.notifier = notifier;
+        this.observer = observer;
     }
 
     /** Runs a sandbox and returns its ID (the first call's ID for a retry of the same request). */
@@ -64,7 +77,8 @@ public final class SandboxRunner {
 
     private void create(String id, PodSandboxConfig config, OciHandlers.Handler handler, NamespaceModes modes,
             SandboxMetadata metadata, String fingerprint) {
-        long started = System.nanoTime();
+        OperationTiming.Stopwatch timing = new OperationTiming.Stopwatch();
+        long started = timing.startedNanos();
         Rollback rollback = new Rollback("sandbox " + id);
         try {
             // Marked attached from the start: a crash anywhere in the network step still gets a DEL at restart.
@@ -95,18 +109,27 @@ public final class SandboxRunner {
             PinnedNamespaces pinned;
             Optional<String> podIp = Optional.empty();
             if (modes.hostNetwork()) {
+                long pinning = System.nanoTime();
                 pinned = host.pins().pin(id, kinds, List.of());
+                timing.part(PART_NAMESPACES, pinning);
             } else {
                 // The network makes the namespaces itself, so that its pod side runs in the pinning spawn.
                 PinnedNamespaces planned = contexts.namespaces(id, modes);
                 Path netns = planned.path(NamespaceKind.NET).orElseThrow();
                 rollback.push("network", () -> host.network().detach(id, netns, config));
                 AtomicBoolean made = new AtomicBoolean();
+                long attaching = System.nanoTime();
+                long[] pinNanos = new long[1];
                 PodNetworkStatus network = host.network().attach(id, netns,
                         commands -> {
+                            long pinning = System.nanoTime();
                             host.pins().pin(id, kinds, commands);
+                            pinNanos[0] = System.nanoTime() - pinning;
                             made.set(true);
                         }, config);
+                // The pins are made inside the network's attach: its time is the attach's minus theirs.
+                timing.addNanos(PART_NAMESPACES, pinNanos[0]);
+                timing.addNanos(PART_NETWORK, System.nanoTime() - attaching - pinNanos[0]);
                 if (!made.get()) {
                     throw BerthException.internal("the pod network of sandbox " + id
                             + " returned without making its network namespace", null);
@@ -116,6 +139,7 @@ public final class SandboxRunner {
                 podIp = network.ip().isEmpty() ? Optional.empty() : Optional.of(network.ip());
             }
 
+            long writingFiles = System.nanoTime();
             Path runtimeDir = host.layout().sandboxRuntime(id);
             rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
             host.files().write(host.layout().sandboxFiles(id), SandboxContext.hostnameOf(config),
@@ -125,16 +149,24 @@ public final class SandboxRunner {
                 rollback.push("shm", () -> host.shm().unmount(runtimeDir));
             }
             host.sysctls().apply(pinned, record.sysctls());
+            timing.part(PART_FILES, writingFiles);
 
             if (modes.pid() == NamespaceMode.POD) {
+                long holding = System.nanoTime();
                 PidHolder.Process holder = host.pidHolder().start(id, pinned, record.cgroupParent());
                 String cgroupParent = record.cgroupParent();
                 rollback.push("pid holder", () -> host.pidHolder().destroy(id, cgroupParent, holder.pid(),
                         holder.startTicks()));
                 record = record.withPidHolder(holder.pid(), holder.startTicks());
+                timing.part(PART_PID_HOLDER, holding);
             }
 
-            registry.save(record.withState(SandboxState.READY));
+            SandboxRecord ready = record.withState(SandboxState.READY);
+            registry.save(ready);
+            observer.operationTimed(timing.finish(OperationTiming.SANDBOX_CREATE, handler.name()));
+            // As containerd does: a new sandbox is reported created, then started (its ID as the container ID).
+            notifier.notifySandbox(ready, ContainerEventType.CONTAINER_CREATED);
+            notifier.notifySandbox(ready, ContainerEventType.CONTAINER_STARTED);
             LOG.info("event=sandbox_ready sandbox={} pod={}/{} attempt={} ip={} handler={} took_ms={}", id,
                     metadata.namespace(), metadata.name(), metadata.attempt(), record.ip(), handler.name(),
                     (System.nanoTime() - started) / 1_000_000);

@@ -1,5 +1,7 @@
 package dev.berth.runtime.sandbox;
 
+import dev.berth.runtime.container.ContainerEventType;
+import dev.berth.runtime.container.EventNotifier;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +23,17 @@ public final class SandboxStopper {
     private final SandboxContexts contexts;
     private final PodContainers containers;
     private final Duration defaultTimeout;
+    private final EventNotifier notifier;
 
     /** @param defaultTimeout the grace period for the pod's containers (the kubelet has stopped them already) */
     public SandboxStopper(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts,
-            PodContainers containers, Duration defaultTimeout) {
+            PodContainers containers, Duration defaultTimeout, EventNotifier notifier) {
         this.registry = registry;
         this.host = host;
         this.contexts = contexts;
         this.containers = containers;
         this.defaultTimeout = defaultTimeout;
+        this.notifier = notifier;
     }
 
     public void stop(String idOrPrefix) {
@@ -53,7 +57,8 @@ public final class SandboxStopper {
             return;
         }
         SandboxRecord record = current.get();
-        if (record.state() == SandboxState.READY) {
+        boolean wasReady = record.state() == SandboxState.READY;
+        if (wasReady) {
             // First, so that no container is created in a pod that is going away.
             record = record.withState(SandboxState.NOTREADY);
             registry.save(record);
@@ -89,5 +94,9 @@ public final class SandboxStopper {
         host.shm().unmount(host.layout().sandboxRuntime(id));
         LOG.info("event=sandbox_stopped sandbox={} pod={}/{}", id, record.metadata().namespace(),
                 record.metadata().name());
+        if (wasReady) {
+            // Once per stop, not for every repeated StopPodSandbox of an already stopped pod.
+            notifier.notifySandbox(record, ContainerEventType.CONTAINER_STOPPED);
+        }
     }
 }

@@ -86,6 +86,20 @@ public final class ExitWatcher implements AutoCloseable {
     }
 
     /**
+     * Containers whose conmon was alive at the last liveness sweep (or since it was watched): no process is looked
+     * at here, so a metrics scrape costs nothing per container.
+     */
+    public int monitorsAlive() {
+        int alive = 0;
+        for (Watch watch : watches.values()) {
+            if (watch.conmon != null && !watch.conmonGone) {
+                alive++;
+            }
+        }
+        return alive;
+    }
+
+    /**
      * Calls {@code listener} once when the container exits. If it already exited (recovery), the listener fires right
      * away. {@code runtime} is asked only if conmon dies without an exit file.
      */
