@@ -212,8 +212,10 @@ public final class TestHost implements AutoCloseable {
         List<MountTable.Entry> mounts = new ArrayList<>(MountTable.current().under(stateDir));
         mounts.sort(Comparator.comparingInt((MountTable.Entry e) -> e.mountPoint().getNameCount()).reversed());
         for (MountTable.Entry mount : mounts) {
-            // The pin root's self bind mount is the one thing allowed to stay until the state dir goes.
-            if (!mount.mountPoint().equals(stateDir.resolve("ns"))) {
+            // The pin root's and the read-only staging root's self bind mounts are the things allowed to stay until
+            // the state dir goes.
+            if (!mount.mountPoint().equals(stateDir.resolve("ns"))
+                    && !mount.mountPoint().equals(stateDir.resolve("mounts"))) {
                 leaks.add("mount " + mount.mountPoint());
             }
             for (int i = 0; i < 4 && Syscalls.umount(mount.mountPoint().toString()); i++) {
