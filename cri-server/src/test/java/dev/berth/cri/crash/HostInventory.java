@@ -76,8 +76,9 @@ public final class HostInventory {
     private void mounts(Path home, Path state) {
         for (Path dir : List.of(home, state)) {
             MountTable.current().under(dir).stream().map(MountTable.Entry::mountPoint)
-                    // The pin directory's own bind mount lives as long as the node.
-                    .filter(point -> !point.equals(state.resolve("ns")))
+                    // The pin directory's and the read-only staging directory's own bind mounts live as long as
+                    // the node.
+                    .filter(point -> !point.equals(state.resolve("ns")) && !point.equals(state.resolve("mounts")))
                     .forEach(point -> file(point.toString(), "mount " + point));
         }
     }
@@ -91,6 +92,8 @@ public final class HostInventory {
             walk.filter(p -> !p.equals(dir))
                     .filter(p -> ID.matcher(p.getFileName().toString()).find() || !Files.isDirectory(p))
                     .filter(p -> !p.getFileName().toString().endsWith(".lock"))
+                    // The shared-PID holders' chroot (their one binary) belongs to the daemon, not to a pod.
+                    .filter(p -> !dir.relativize(p).startsWith("pidholder-root"))
                     .forEach(p -> file(dir.relativize(p).toString(), kind + " " + p));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -175,10 +178,19 @@ public final class HostInventory {
             String cmd = p.info().commandLine().orElse("");
             for (Path dir : dirs) {
                 if (cmd.contains(dir.toString()) && !cmd.contains("dev.berth.cri.Berth")) {
-                    file(cmd, "process " + p.pid() + " " + cmd);
+                    // A shared-PID holder's command line names no pod; its cgroup (berth-<sandbox id>) does.
+                    file(cmd + " " + cgroups(p.pid()), "process " + p.pid() + " " + cmd);
                     return;
                 }
             }
         });
+    }
+
+    private static String cgroups(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cgroup"));
+        } catch (IOException e) {
+            return ""; // gone meanwhile
+        }
     }
 }

@@ -131,7 +131,10 @@ public final class ReadOnlyStaging {
         Path source = root.resolve(".probe-source");
         Path target = root.resolve(".probe-target");
         try {
-            ensureRoot();
+            // Only the directory: the root's private self bind mount, which stays for the node's lifetime, is made
+            // on first use, so a daemon that never stages anything leaves no mount behind. The probe's own bind is
+            // undone at once.
+            Files.createDirectories(root);
             Files.createDirectories(source);
             Files.createDirectories(target);
             Syscalls.mount(source.toString(), target.toString(), null, Syscalls.MS_BIND, null);
