@@ -3,19 +3,14 @@ package dev.berth.cri.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ImageSpec;
-import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PullImageRequest;
-import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
-import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.Compression;
 import dev.berth.testing.image.LayerBuilder;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.image.RandomBytes;
 import dev.berth.testing.registry.TestRegistry;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,22 +35,7 @@ class CrashAnywhereTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            if (!daemon.alive()) {
-                daemon.start();
-            }
-            try (CriClient client = daemon.connect()) {
-                client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
-                        .forEach(pod -> {
-                            client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                            client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                        });
-            }
-            daemon.stop();
-            assertEquals(List.of(), Leftovers.podMountsUnder(daemon.home, daemon.state), "pod mounts left behind");
-            assertEquals(List.of(), Leftovers.processesUsing(daemon.home, daemon.state), "processes left behind");
-            assertEquals(List.of(), Leftovers.podCgroupsUnder(daemon.cgroupParent), "pod cgroups left behind");
+            daemon.removeAllPodsAndCheckNothingLeft();
         } finally {
             daemon.close();
             registry.close();

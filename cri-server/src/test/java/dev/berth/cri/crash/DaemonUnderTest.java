@@ -1,12 +1,18 @@
 package dev.berth.cri.crash;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.berth.cri.testing.BerthProcess;
 import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
+import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -114,6 +120,29 @@ public final class DaemonUnderTest implements AutoCloseable {
         try (var lines = Files.lines(log)) {
             return lines.filter(l -> l.contains("berth started")).count();
         }
+    }
+
+    /**
+     * A test's end: starts the daemon again if the test left it dead, stops and removes every pod through CRI, stops
+     * the daemon and fails if any pod mount, process or pod cgroup of this daemon is left on the host.
+     */
+    public void removeAllPodsAndCheckNothingLeft() throws Exception {
+        if (!alive()) {
+            start();
+        }
+        try (CriClient client = connect()) {
+            client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
+                    .forEach(pod -> {
+                        client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod.getId()).build());
+                        client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
+                                .setPodSandboxId(pod.getId()).build());
+                    });
+        }
+        stop();
+        assertEquals(List.of(), Leftovers.podMountsUnder(home, state), "pod mounts left behind");
+        assertEquals(List.of(), Leftovers.processesUsing(home, state), "processes left behind");
+        assertEquals(List.of(), Leftovers.podCgroupsUnder(cgroupParent), "pod cgroups left behind");
     }
 
     /** Removes the test's directories, bridge and cgroup parent; per-pod leftovers are asserted before this. */

@@ -8,7 +8,6 @@ import dev.berth.common.exec.Command;
 import dev.berth.common.fs.MountTable;
 import dev.berth.common.fs.Trees;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -18,7 +17,6 @@ import dev.berth.proto.runtime.v1.CreateContainerRequest;
 import dev.berth.proto.runtime.v1.ExecSyncRequest;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
-import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
 import dev.berth.proto.runtime.v1.PodSandboxState;
@@ -64,22 +62,7 @@ class RebootTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            if (!daemon.alive()) {
-                daemon.start();
-            }
-            try (CriClient client = daemon.connect()) {
-                client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
-                        .forEach(pod -> {
-                            client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                            client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                        });
-            }
-            daemon.stop();
-            assertEquals(List.of(), Leftovers.podMountsUnder(daemon.home, daemon.state), "pod mounts left behind");
-            assertEquals(List.of(), Leftovers.processesUsing(daemon.home, daemon.state), "processes left behind");
-            assertEquals(List.of(), Leftovers.podCgroupsUnder(daemon.cgroupParent), "pod cgroups left behind");
+            daemon.removeAllPodsAndCheckNothingLeft();
         } finally {
             daemon.close();
             registry.close();

@@ -7,12 +7,8 @@ import dev.berth.common.exec.Command;
 import dev.berth.cri.crash.DaemonUnderTest;
 import dev.berth.cri.crash.HostInventory;
 import dev.berth.cri.testing.CriClient;
-import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.ImageSpec;
-import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PullImageRequest;
-import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
-import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
@@ -60,22 +56,7 @@ class SoakTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            if (!daemon.alive()) {
-                daemon.start();
-            }
-            try (CriClient client = daemon.connect()) {
-                client.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()
-                        .forEach(pod -> {
-                            client.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                            client.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder()
-                                    .setPodSandboxId(pod.getId()).build());
-                        });
-            }
-            daemon.stop();
-            assertEquals(List.of(), Leftovers.podMountsUnder(daemon.home, daemon.state), "pod mounts left behind");
-            assertEquals(List.of(), Leftovers.processesUsing(daemon.home, daemon.state), "processes left behind");
-            assertEquals(List.of(), Leftovers.podCgroupsUnder(daemon.cgroupParent), "pod cgroups left behind");
+            daemon.removeAllPodsAndCheckNothingLeft();
         } finally {
             Command.of("ip", "link", "del", cniBridge).run();
             daemon.close();
