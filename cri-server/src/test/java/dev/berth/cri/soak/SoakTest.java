@@ -47,8 +47,12 @@ class SoakTest {
     private final String cniSubnet = "10." + ThreadLocalRandom.current().nextInt(200, 250) + "."
             + ThreadLocalRandom.current().nextInt(0, 256) + ".0/24";
 
+    /** Whether iptables' nat table was there before: the CNI portmap plugin makes it through iptables-nft. */
+    private boolean natTableExisted;
+
     @BeforeEach
     void setUp() throws Exception {
+        natTableExisted = Command.of("nft", "list", "table", "ip", "nat").run().succeeded();
         registry = TestRegistry.start();
         daemon = new DaemonUnderTest(registry.address(), "");
     }
@@ -59,8 +63,26 @@ class SoakTest {
             daemon.removeAllPodsAndCheckNothingLeft();
         } finally {
             Command.of("ip", "link", "del", cniBridge).run();
+            removeEmptyNatTableWeCaused();
             daemon.close();
             registry.close();
+        }
+    }
+
+    /** The nat table the CNI chain's iptables made, once no rule is left in it (pod rules are checked above). */
+    private void removeEmptyNatTableWeCaused() {
+        if (natTableExisted) {
+            return;
+        }
+        var listing = Command.of("nft", "list", "table", "ip", "nat").run();
+        if (!listing.succeeded()) {
+            return;
+        }
+        boolean anyRule = listing.stdoutText().lines().map(String::strip)
+                .anyMatch(line -> !line.isEmpty() && !line.startsWith("table ") && !line.startsWith("chain ")
+                        && !line.startsWith("type ") && !line.equals("}"));
+        if (!anyRule) {
+            Command.of("nft", "delete", "table", "ip", "nat").run();
         }
     }
 
