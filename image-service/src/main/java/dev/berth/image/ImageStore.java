@@ -12,6 +12,7 @@ import dev.berth.image.layer.NativeFs;
 import dev.berth.image.layer.TarUnpacker;
 import dev.berth.image.pull.ImagePuller;
 import dev.berth.image.pull.LayerFetcher;
+import dev.berth.image.pull.PullCancellation;
 import dev.berth.image.pull.PulledImage;
 import dev.berth.image.pull.SingleFlight;
 import dev.berth.image.reference.ImageReference;
@@ -176,12 +177,21 @@ public final class ImageStore implements AutoCloseable {
      *                    no partial image behind (verified layers it completed are kept for the next try)
      */
     public ImageRecord pull(String reference, RegistryCredentials credentials, Instant deadline) {
+        return pull(reference, credentials, deadline, PullCancellation.none());
+    }
+
+    /**
+     * As {@link #pull(String, RegistryCredentials, Instant)}, and stopped with CANCELLED when {@code cancellation}
+     * is called off first; what a cancelled pull leaves is what a pull past its deadline leaves.
+     */
+    public ImageRecord pull(String reference, RegistryCredentials credentials, Instant deadline,
+                            PullCancellation cancellation) {
         ImageReference ref = ImageReference.parse(reference);
         long started = System.nanoTime();
         log.info("event=pull_started ref={}", ref);
         PulledImage pulled;
         try {
-            pulled = pullContent(ref, credentials, deadline);
+            pulled = pullContent(ref, credentials, deadline, cancellation);
         } catch (BerthException failure) {
             BerthException e = failure;
             if (e.kind() == BerthException.Kind.DEADLINE_EXCEEDED || e.kind() == BerthException.Kind.CANCELLED) {
@@ -212,9 +222,10 @@ public final class ImageStore implements AutoCloseable {
         return record(stored);
     }
 
-    private PulledImage pullContent(ImageReference ref, RegistryCredentials credentials, Instant deadline) {
+    private PulledImage pullContent(ImageReference ref, RegistryCredentials credentials, Instant deadline,
+                                    PullCancellation cancellation) {
         try {
-            return puller.pull(ref, credentials, deadline);
+            return puller.pull(ref, credentials, deadline, cancellation);
         } catch (BerthException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import dev.berth.image.FsUsage;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
 import dev.berth.image.RegistryCredentials;
+import dev.berth.image.pull.PullCancellation;
 import dev.berth.proto.runtime.v1.AuthConfig;
 import dev.berth.proto.runtime.v1.FilesystemIdentifier;
 import dev.berth.proto.runtime.v1.FilesystemUsage;
@@ -45,8 +46,19 @@ public final class ImageHandler {
 
     public PullImageResponse pull(PullImageRequest request) {
         String reference = requiredImage(request.getImage(), "image.image");
-        ImageRecord image = metrics.record(() -> store.pull(reference, credentials(request.getAuth()), deadline()));
-        return PullImageResponse.newBuilder().setImageRef(image.id()).build();
+        // A client that goes away (the kubelet restarting, crictl interrupted) stops the download too, instead of
+        // leaving it to run until the deadline or the progress timeout.
+        PullCancellation cancellation = new PullCancellation();
+        Context.CancellationListener listener = context -> cancellation.cancel("the client went away");
+        Context call = Context.current();
+        call.addListener(listener, Runnable::run);
+        try {
+            ImageRecord image = metrics.record(
+                    () -> store.pull(reference, credentials(request.getAuth()), deadline(), cancellation));
+            return PullImageResponse.newBuilder().setImageRef(image.id()).build();
+        } finally {
+            call.removeListener(listener);
+        }
     }
 
     public ImageStatusResponse status(ImageStatusRequest request) {

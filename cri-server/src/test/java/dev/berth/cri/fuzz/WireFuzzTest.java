@@ -66,6 +66,9 @@ class WireFuzzTest {
     // A registry that answers nothing until told to: a pull started against it stays in flight.
     static final CountDownLatch stalledRequest = new CountDownLatch(1);
     static final CountDownLatch releaseStall = new CountDownLatch(1);
+    // Under /v2/trickle/: a manifest whose body comes one space a second, until the reader hangs up.
+    static final CountDownLatch trickleStarted = new CountDownLatch(1);
+    static final CountDownLatch trickleHungUp = new CountDownLatch(1);
     static final HttpServer stallingRegistry = stallingRegistry();
 
     @RegisterExtension
@@ -146,6 +149,23 @@ class WireFuzzTest {
         assertEquals(1500, codes.size());
         assertEquals(List.of(), codes.stream().filter(code -> code != Status.Code.OK).toList());
         awaitFdsAtMost(baseline);
+        assertServing();
+    }
+
+    @Test
+    void aPullWhoseClientGoesAwayStopsDownloading() throws Exception {
+        // Without cancellation the daemon would keep reading the trickle until the call's 120 s deadline.
+        Context.CancellableContext pullContext = Context.current().withCancellation();
+        CompletableFuture<Status> pull = new CompletableFuture<>();
+        pullContext.run(() -> berth.client().imagesAsync().withDeadlineAfter(120, TimeUnit.SECONDS).pullImage(
+                PullImageRequest.newBuilder().setImage(ImageSpec.newBuilder()
+                        .setImage(stallAddress() + "/trickle/img:1")).build(), observer(pull)));
+        assertTrue(trickleStarted.await(30, TimeUnit.SECONDS), "the pull never reached the registry");
+        pullContext.cancel(null);
+        assertEquals(Status.Code.CANCELLED, pull.get(10, TimeUnit.SECONDS).getCode());
+        assertTrue(trickleHungUp.await(15, TimeUnit.SECONDS),
+                "the daemon still reads the manifest 15 s after its client went away");
+        assertEquals(0, berth.client().images().listImages(ListImagesRequest.getDefaultInstance()).getImagesCount());
         assertServing();
     }
 
@@ -326,6 +346,12 @@ class WireFuzzTest {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/", exchange -> {
+                if (exchange.getRequestURI().getPath().equals("/v2/")) {
+                    // The version check before a pull: answered at once, so only the pull's own request stalls.
+                    exchange.sendResponseHeaders(200, -1);
+                    exchange.close();
+                    return;
+                }
                 stalledRequest.countDown();
                 try {
                     releaseStall.await(60, TimeUnit.SECONDS);
@@ -338,6 +364,25 @@ class WireFuzzTest {
                 exchange.sendResponseHeaders(404, body.length);
                 exchange.getResponseBody().write(body);
                 exchange.close();
+            });
+            server.createContext("/v2/trickle/", exchange -> {
+                exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+                exchange.sendResponseHeaders(200, 0);
+                trickleStarted.countDown();
+                try {
+                    // Leading whitespace is valid JSON and counts as progress; 120 s outlasts every wait above.
+                    for (int i = 0; i < 120; i++) {
+                        exchange.getResponseBody().write(' ');
+                        exchange.getResponseBody().flush();
+                        Thread.sleep(1000);
+                    }
+                } catch (IOException hungUp) {
+                    trickleHungUp.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    exchange.close();
+                }
             });
             server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
             server.start();

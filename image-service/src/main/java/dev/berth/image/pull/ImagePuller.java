@@ -78,8 +78,11 @@ public final class ImagePuller {
         this.space = space;
     }
 
-    public PulledImage pull(ImageReference ref, RegistryCredentials credentials, Instant deadline) {
+    public PulledImage pull(ImageReference ref, RegistryCredentials credentials, Instant deadline,
+                            PullCancellation cancellation) {
         TransferControl control = new TransferControl(deadline, progressTimeout, scheduler);
+        cancellation.whenCancelled(why -> control.abort(
+                new BerthException(BerthException.Kind.CANCELLED, "pull cancelled: " + why)));
         control.checkActive();
         space.check("pull of " + ref); // before anything is written, so a refused pull leaves nothing
         Leases.Lease lease = leases.open();
@@ -116,14 +119,14 @@ public final class ImagePuller {
 
         Descriptor configBlob = manifest.config();
         lease.addBlob(configBlob.digest().toString());
-        byte[] config = config(ref, configBlob, credentials, deadline);
+        byte[] config = config(ref, configBlob, credentials, deadline, control);
         ImageConfigDocument document = ImageConfigDocument.parse(json, config, configBlob.digest().toString());
         if (document.diffIds().size() != manifest.layers().size()) {
             throw BerthException.failedPrecondition("image " + ref + " is inconsistent: its manifest has "
                     + manifest.layers().size() + " layers, its config " + document.diffIds().size() + " diff IDs");
         }
         List<Digest> chainIds = ChainIds.of(document.diffIds());
-        LayerResult fetched = layers(ref, manifest, document, chainIds, credentials, deadline, lease);
+        LayerResult fetched = layers(ref, manifest, document, chainIds, credentials, deadline, control, lease);
 
         for (PulledManifest m : manifests) {
             blobs.write(m.digest(), m.body());
@@ -142,7 +145,7 @@ public final class ImagePuller {
     }
 
     private byte[] config(ImageReference ref, Descriptor configBlob, RegistryCredentials credentials,
-                          Instant deadline) {
+                          Instant deadline, TransferControl waiter) {
         Optional<byte[]> stored = blobs.read(configBlob.digest());
         if (stored.isPresent()) {
             return stored.get();
@@ -153,7 +156,7 @@ public final class ImagePuller {
             return body;
         });
         try {
-            return ticket.await(deadline);
+            return ticket.await(deadline, waiter);
         } finally {
             ticket.leave();
         }
@@ -164,7 +167,7 @@ public final class ImagePuller {
 
     private LayerResult layers(ImageReference ref, ImageManifest manifest, ImageConfigDocument document,
                                List<Digest> chainIds, RegistryCredentials credentials, Instant deadline,
-                               Leases.Lease lease) {
+                               TransferControl waiter, Leases.Lease lease) {
         List<SingleFlight<LayerInfo>.Ticket> tickets = new ArrayList<>();
         long bytes = 0;
         int reused = 0;
@@ -188,7 +191,7 @@ public final class ImagePuller {
         }
         try {
             for (SingleFlight<LayerInfo>.Ticket ticket : tickets) {
-                ticket.await(deadline);
+                ticket.await(deadline, waiter);
             }
         } catch (RuntimeException e) {
             // Stop the other layers of this pull (unless another pull needs them) and let them clean up first.

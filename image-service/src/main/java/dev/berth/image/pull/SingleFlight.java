@@ -109,14 +109,24 @@ public final class SingleFlight<V> {
             this.flight = flight;
         }
 
-        /** Waits for the result until {@code deadline}; then leaves (cancelling if last) and fails. */
-        public V await(Instant deadline) {
+        /**
+         * Waits for the result until {@code deadline} or until the waiting pull's own transfer is aborted (its
+         * caller went away); then leaves (cancelling if last) and fails.
+         */
+        public V await(Instant deadline, TransferControl waiter) {
             try {
                 long millis = Duration.between(Instant.now(), deadline).toMillis();
                 if (millis <= 0) {
                     throw new TimeoutException();
                 }
-                return flight.result.get(millis, TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(flight.result, waiter.whenAborted()).get(millis, TimeUnit.MILLISECONDS);
+                if (!flight.result.isDone()) {
+                    leave();
+                    settle();
+                    BerthException cause = waiter.abortCause();
+                    throw new BerthException(cause.kind(), cause.getMessage(), cause);
+                }
+                return flight.result.get();
             } catch (TimeoutException e) {
                 leave();
                 settle();

@@ -9,11 +9,13 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Limits a transfer: an optional deadline (the caller's), a progress timeout (no byte for that long cancels it) and
@@ -26,7 +28,7 @@ public final class TransferControl {
     private final Duration progressTimeout;
     private final ScheduledExecutorService scheduler;
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch aborted = new CountDownLatch(1);
+    private final CompletableFuture<Void> aborted = new CompletableFuture<>();
     private volatile BerthException abortCause;
 
     /**
@@ -69,10 +71,15 @@ public final class TransferControl {
             }
             abortCause = cause;
         }
-        aborted.countDown();
+        aborted.complete(null);
         for (Closeable c : open) {
             closeQuietly(c);
         }
+    }
+
+    /** Completes when the transfer is aborted, so a wait on something else can end early. */
+    public CompletableFuture<Void> whenAborted() {
+        return aborted.copy();
     }
 
     /** Registers something to close when the transfer is aborted (an in-flight request, a stream). */
@@ -129,7 +136,9 @@ public final class TransferControl {
             millis = Math.min(millis, Math.max(0, Duration.between(Instant.now(), deadline).toMillis()));
         }
         try {
-            aborted.await(millis, TimeUnit.MILLISECONDS);
+            aborted.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the pause is over
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort(new BerthException(BerthException.Kind.CANCELLED, "transfer interrupted"));
