@@ -109,6 +109,28 @@ class SharedPidPodTest {
     }
 
     @Test
+    void aHolderStartedButNeverRecordedIsKilledAtRestartAndTheRecordedOneStays() throws Exception {
+        String pod = fixture.core.sandboxes().run(sharedPidPod("recorded"), "");
+        int holder = fixture.core.sandboxes().status(pod).pidHolderPid();
+        fixture.core.close();
+        // What a daemon killed between starting a holder and recording it leaves: the launcher and its catatonit,
+        // in no cgroup of a pod and named by no record.
+        Path root = fixture.config.stateDir().toAbsolutePath().resolve("pidholder-root");
+        Process stray = new ProcessBuilder("unshare", "--pid", "--kill-child", "--root=" + root,
+                "--setuid=65535", "--setgid=65535", "--", "/catatonit", "-P").start();
+        RuntimeFixture.eventually("the stray holder runs", () -> stray.descendants().findAny().isPresent());
+        long strayHolder = stray.descendants().findAny().orElseThrow().pid();
+
+        fixture.restart();
+        assertTrue(stray.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the stray launcher still runs");
+        RuntimeFixture.eventually("the stray holder is gone", () -> !Files.exists(Path.of("/proc/" + strayHolder)));
+        assertTrue(Files.exists(Path.of("/proc/" + holder)), "the recorded holder was killed");
+        assertEquals(SandboxState.READY, fixture.core.sandboxes().status(pod).state());
+        fixture.core.sandboxes().stop(pod);
+        RuntimeFixture.eventually("the holder is gone", () -> !Files.exists(Path.of("/proc/" + holder)));
+    }
+
+    @Test
     void aHolderThatDiedWhileTheDaemonWasDownMakesThePodNotReady() throws Exception {
         String pod = fixture.core.sandboxes().run(sharedPidPod("orphaned"), "");
         int holder = fixture.core.sandboxes().status(pod).pidHolderPid();

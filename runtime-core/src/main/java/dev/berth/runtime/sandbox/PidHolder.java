@@ -263,11 +263,53 @@ public final class PidHolder {
         }
     }
 
+    /**
+     * Kills the holders of this state directory that no sandbox record names, with their launchers. A daemon killed
+     * after starting a holder but before moving it into its cgroup and recording it leaves one behind, which
+     * neither the record nor the cgroup would ever find again.
+     *
+     * @param recorded the holder PIDs the sandbox records name (they and their launchers are left alone)
+     * @return how many processes were killed
+     */
+    public int killStrays(Set<Integer> recorded) {
+        String rootDir = rootDir().toString();
+        String launcherOption = "--root=" + rootDir;
+        List<ProcessHandle> strays = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(process -> {
+            int pid = (int) process.pid();
+            if (rootDir.equals(rootOf(pid))) {
+                if (!recorded.contains(pid)) {
+                    strays.add(process);
+                }
+            } else if (process.info().arguments().map(args -> List.of(args).contains(launcherOption)).orElse(false)
+                    && process.children().noneMatch(child -> recorded.contains((int) child.pid()))) {
+                strays.add(process);
+            }
+        });
+        for (ProcessHandle stray : strays) {
+            ProcStat.read((int) stray.pid()).ifPresent(stat -> kill("(unrecorded)", stat.pid(), stat.startTicks()));
+            LOG.info("event=stray_pid_holder_killed pid={}", stray.pid());
+        }
+        return strays.size();
+    }
+
+    private static String rootOf(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "root")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return ""; // gone, or a kernel thread
+        }
+    }
+
+    private Path rootDir() {
+        return layout.stateDir().toAbsolutePath().resolve("pidholder-root");
+    }
+
     /** A root directory holding only the holder's binary, made once per daemon state directory. */
     private Path root() {
         synchronized (rootLock) {
             if (root == null) {
-                Path dir = layout.stateDir().toAbsolutePath().resolve("pidholder-root");
+                Path dir = rootDir();
                 try {
                     Files.createDirectories(dir);
                     Path copy = dir.resolve(BINARY);

@@ -8,6 +8,8 @@ import dev.berth.runtime.store.SafeTrees;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,6 +116,9 @@ public final class SandboxRecovery {
         }
         creating.clear();
         orphans.clear();
+        Set<Integer> holders = registry.all().stream().map(SandboxRecord::pidHolderPid).filter(pid -> pid > 0)
+                .collect(Collectors.toSet());
+        host.pidHolder().killStrays(holders);
     }
 
     /** The sandbox IDs whose runtime state is berth's (PID holders share their sandbox's ID). */
