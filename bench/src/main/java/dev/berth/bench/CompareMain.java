@@ -1,7 +1,6 @@
 package dev.berth.bench;
 
 import dev.berth.bench.CompareOptions.Choice;
-import dev.berth.bench.host.IpForwarding;
 import dev.berth.bench.report.MarkdownReport;
 import dev.berth.bench.report.ScenarioRun;
 import dev.berth.bench.scenario.BurstScenario;
@@ -17,6 +16,7 @@ import dev.berth.bench.scenario.PodLifecycleScenario;
 import dev.berth.bench.scenario.PortForwardScenario;
 import dev.berth.bench.scenario.PullScenario;
 import dev.berth.bench.scenario.RuncFloorScenario;
+import dev.berth.testing.net.IpForwarding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

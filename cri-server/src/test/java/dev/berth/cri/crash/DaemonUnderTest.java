@@ -154,6 +154,8 @@ public final class DaemonUnderTest implements AutoCloseable {
                 process.waitFor(30, TimeUnit.SECONDS);
             }
         } finally {
+            // Only a failed test leaves something here: the leak was reported, it is not left on the host too.
+            Leftovers.killProcessesUsing(home, state);
             network.remove();
             Leftovers.removeDirectory(state);
             Leftovers.removeDirectory(home);

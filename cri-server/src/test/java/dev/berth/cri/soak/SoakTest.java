@@ -131,6 +131,7 @@ class SoakTest {
                         hostPorts, madeIds));
             }
             runAll(pool, soakers, w -> w.churnOnePod(phase + "-warm"));
+            Map<String, Long> heapWarm = probe.liveHeapByClass();
             long rssWarm = probe.rssKib();
             int fdsWarm = probe.openFds();
 
@@ -148,9 +149,13 @@ class SoakTest {
             assertEquals(List.of(), ipamFiles(daemon.home.resolve("cni-ipam")), phase + ": host-local reservations");
             assertEquals(List.of(), probe.zombies(daemon.state.toString()), phase + ": zombies");
             int fds = probe.openFds();
+            Map<String, Long> heap = probe.liveHeapByClass();
             long rss = probe.rssKib();
+            long liveWarm = heapWarm.values().stream().mapToLong(Long::longValue).sum() / 1024;
+            long live = heap.values().stream().mapToLong(Long::longValue).sum() / 1024;
             System.out.printf("soak %s: %d pods, fds %d after warm-up, %d after; RSS %d KiB after warm-up, %d KiB "
-                    + "after%n", phase, pods.get(), fdsWarm, fds, rssWarm, rss);
+                    + "after; live heap %d KiB, %d KiB; grew most: %s%n", phase, pods.get(), fdsWarm, fds, rssWarm,
+                    rss, liveWarm, live, DaemonProbe.growth(heapWarm, heap, 5));
             assertTrue(fds <= fdsWarm, phase + ": open descriptors " + fds + " > " + fdsWarm + " after the warm-up");
             assertTrue(rss <= rssWarm * 1.1, phase + ": RSS " + rss + " KiB > 110% of " + rssWarm + " KiB");
             return pods.get();

@@ -57,6 +57,26 @@ public final class Leftovers {
     }
 
     /**
+     * Kills what a failed test may leave running: processes whose command line names one of the directories or
+     * whose root lies below one (a shared-PID holder runs chrooted with a bare command line).
+     */
+    public static void killProcessesUsing(Path... dirs) {
+        ProcessHandle.allProcesses().filter(p -> {
+            String cmd = p.info().commandLine().orElse("");
+            String root = rootOf(p.pid());
+            return Arrays.stream(dirs).anyMatch(dir -> cmd.contains(dir.toString()) || root.startsWith(dir + "/"));
+        }).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static String rootOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
+    }
+
+    /**
      * Removes a test's directory and whatever is still mounted below it (deepest first). The daemon keeps its
      * namespace-pin parent mounted across restarts, as on a node; per-pod mounts are asserted before this runs.
      */
