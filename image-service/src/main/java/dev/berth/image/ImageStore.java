@@ -3,6 +3,7 @@ package dev.berth.image;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.time.EpochNanos;
 import dev.berth.image.content.Digest;
 import dev.berth.image.layer.DiskUsage;
 import dev.berth.image.layer.FreeSpace;
@@ -27,9 +28,6 @@ import dev.berth.image.store.OverlayMounter;
 import dev.berth.image.store.RootfsStore;
 import dev.berth.image.store.StoredImage;
 import dev.berth.image.store.StoredRootfs;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +44,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The image side of berth: pulls images from OCI registries into a Docker-overlay2-style store under the root
@@ -284,7 +284,7 @@ public final class ImageStore implements AutoCloseable {
             bytes += layer.diskBytes();
             inodes += layer.inodes();
         }
-        return new FsUsage(nowNanos(), layers.dir(), bytes, inodes);
+        return new FsUsage(EpochNanos.now(), layers.dir(), bytes, inodes);
     }
 
     /**
@@ -401,7 +401,7 @@ public final class ImageStore implements AutoCloseable {
         Path upper = rootfs.upper(containerId);
         try {
             DiskUsage.Usage usage = diskUsage.measure(upper);
-            return new LayerUsage(nowNanos(), upper, usage.bytes(), usage.inodes());
+            return new LayerUsage(EpochNanos.now(), upper, usage.bytes(), usage.inodes());
         } catch (IOException e) {
             throw new BerthException(BerthException.Kind.INTERNAL, "cannot measure " + upper, e);
         }
@@ -470,11 +470,6 @@ public final class ImageStore implements AutoCloseable {
         ImageReference ref = ImageReference.parse(s);
         ref.repoTag().ifPresent(pinnedNames::add);
         ref.digest().ifPresent(d -> pinnedNames.add(ref.repoDigest(d)));
-    }
-
-    private static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static ThreadFactory threads(String prefix) {

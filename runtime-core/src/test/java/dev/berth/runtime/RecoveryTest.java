@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.container.ContainerFilter;
@@ -13,7 +14,6 @@ import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxState;
-import dev.berth.runtime.store.EpochNanos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -46,7 +46,7 @@ class SandboxLifecycleTest {
 
     @Test
     void statusShowsTheSandboxAsGiven() {
-        long before = dev.berth.runtime.store.EpochNanos.of(Instant.now());
+        long before = dev.berth.common.time.EpochNanos.of(Instant.now());
         PodSandboxConfig config = fixture.pod("web").putLabels("app", "web")
                 .putAnnotations("kubernetes.io/config.seen", "2026-11-01T00:00:00Z").build();
         String id = fixture.core.sandboxes().run(config, "");

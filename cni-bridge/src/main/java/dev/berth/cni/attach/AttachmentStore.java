@@ -1,6 +1,7 @@
 package dev.berth.cni.attach;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.fs.JsonRecordDir;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -15,13 +16,13 @@ public final class AttachmentStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttachmentStore.class);
 
-    private final JsonDir<AttachmentRecord> files;
+    private final JsonRecordDir<AttachmentRecord> files;
     private final Map<String, AttachmentRecord> records = new ConcurrentHashMap<>();
 
     public AttachmentStore(Path dir, ObjectMapper json) {
-        this.files = new JsonDir<>(dir, AttachmentRecord.class, json);
+        this.files = JsonRecordDir.flat(dir, AttachmentRecord.class, json);
         files.removeTempFiles();
-        for (String name : files.names()) {
+        for (String name : files.ids()) {
             try {
                 files.read(name).ifPresent(record -> records.put(record.sandboxId(), record));
             } catch (RuntimeException e) {

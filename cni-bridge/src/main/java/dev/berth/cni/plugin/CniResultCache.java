@@ -1,7 +1,7 @@
 package dev.berth.cni.plugin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.cni.attach.JsonDir;
+import dev.berth.common.fs.JsonRecordDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +13,10 @@ final class CniResultCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(CniResultCache.class);
 
-    private final JsonDir<CniCacheEntry> files;
+    private final JsonRecordDir<CniCacheEntry> files;
 
     CniResultCache(Path dir, ObjectMapper json) {
-        this.files = new JsonDir<>(dir, CniCacheEntry.class, json);
+        this.files = JsonRecordDir.flat(dir, CniCacheEntry.class, json);
         files.removeTempFiles();
     }
 
@@ -40,6 +40,6 @@ final class CniResultCache {
 
     /** The sandbox IDs with an entry, readable or not (an unreadable one is still garbage to remove). */
     List<String> sandboxIds() {
-        return files.names();
+        return files.ids();
     }
 }

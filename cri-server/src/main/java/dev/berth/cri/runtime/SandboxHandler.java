@@ -1,5 +1,6 @@
 package dev.berth.cri.runtime;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.cri.server.VerboseInfo;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PodSandbox;
@@ -14,7 +15,6 @@ import dev.berth.runtime.container.ContainerManager;
 import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.sandbox.SandboxManager;
 import dev.berth.runtime.sandbox.SandboxRecord;
-import java.time.Instant;
 import java.util.List;
 
 /** RunPodSandbox, StopPodSandbox, RemovePodSandbox, PodSandboxStatus, ListPodSandbox. */
@@ -54,7 +54,7 @@ public final class SandboxHandler {
         SandboxRecord record = sandboxes.status(Fields.requiredId(request.getPodSandboxId(), "pod_sandbox_id"));
         PodSandboxStatusResponse.Builder response = PodSandboxStatusResponse.newBuilder()
                 .setStatus(SandboxMessages.status(record))
-                .setTimestamp(epochNanos());
+                .setTimestamp(EpochNanos.now());
         // Evented PLEG reads the pod's container statuses from here.
         containers.list(new ContainerFilter("", null, record.id(), null))
                 .forEach(container -> response.addContainersStatuses(ContainerMessages.status(container)));
@@ -73,10 +73,5 @@ public final class SandboxHandler {
                     wanted.getLabelSelectorMap());
         }
         return sandboxes.list(filter).stream().map(SandboxMessages::sandbox).toList();
-    }
-
-    static long epochNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

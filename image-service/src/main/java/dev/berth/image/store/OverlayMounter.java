@@ -3,7 +3,7 @@ package dev.berth.image.store;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.exec.CommandFailedException;
-import jnr.ffi.LibraryLoader;
+import dev.berth.common.sys.MountCalls;
 import jnr.ffi.Runtime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +30,9 @@ public final class OverlayMounter {
     private static final int EBUSY = 16;
     private static final long MS_RDONLY = 1;
 
-    /** The two mount calls; bound lazily so that tests without root never load them. */
-    public interface LibC {
-        int mount(String source, String target, String filesystemType, long flags, String data);
-
-        int umount2(String target, int flags);
-    }
-
+    /** The two mount calls, bound lazily so that tests without root never load them. */
     private static final class Native {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final MountCalls LIBC = MountCalls.load();
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
     }
 

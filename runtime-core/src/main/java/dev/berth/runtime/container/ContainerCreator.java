@@ -1,6 +1,7 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.time.EpochNanos;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Mount;
 import dev.berth.proto.runtime.v1.NamespaceOption;
@@ -24,7 +25,6 @@ import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.spi.ImageConfig;
 import dev.berth.runtime.spi.PreparedImageVolume;
 import dev.berth.runtime.spi.PreparedRootfs;
-import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.Ids;
 import dev.berth.runtime.store.Rollback;
 import dev.berth.runtime.store.SafeTrees;

@@ -1,16 +1,16 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.RuntimeObserver;
 import dev.berth.runtime.host.monitor.ContainerExit;
-import dev.berth.runtime.store.EpochNanos;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;

@@ -1,11 +1,11 @@
 package dev.berth.runtime.container;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.host.monitor.ContainerExit;
 import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.OciState;
 import dev.berth.runtime.sandbox.OciHandlers;
-import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.RecordStore;
 import dev.berth.runtime.store.SafeTrees;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.sandbox.OciHandlers;
-import dev.berth.runtime.store.EpochNanos;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,10 +1,10 @@
 package dev.berth.runtime.container;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.host.cgroup.CgroupStats;
 import dev.berth.runtime.spi.WritableLayerUsage;
 import dev.berth.runtime.stats.CpuRateTracker;
 import dev.berth.runtime.stats.WritableLayerCache;
-import dev.berth.runtime.store.EpochNanos;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;

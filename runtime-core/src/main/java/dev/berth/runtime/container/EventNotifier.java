@@ -1,8 +1,8 @@
 package dev.berth.runtime.container;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
-import dev.berth.runtime.store.EpochNanos;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;

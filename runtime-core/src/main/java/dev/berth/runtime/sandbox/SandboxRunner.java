@@ -1,6 +1,7 @@
 package dev.berth.runtime.sandbox;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.time.EpochNanos;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.runtime.OperationTiming;
@@ -13,7 +14,6 @@ import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
 import dev.berth.runtime.host.oci.SandboxContext;
 import dev.berth.runtime.spi.PodNetworkStatus;
-import dev.berth.runtime.store.EpochNanos;
 import dev.berth.runtime.store.Ids;
 import dev.berth.runtime.store.Rollback;
 import dev.berth.runtime.store.SafeTrees;

@@ -1,5 +1,6 @@
 package dev.berth.runtime.stats;
 
+import dev.berth.common.time.EpochNanos;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.container.ContainerStatsCollector;
 import dev.berth.runtime.container.ContainerUsage;
@@ -12,7 +13,6 @@ import dev.berth.runtime.sandbox.SandboxFilter;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;
 import dev.berth.runtime.sandbox.SandboxState;
-import dev.berth.runtime.store.EpochNanos;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,20 +1,19 @@
 package dev.berth.runtime.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
-import dev.berth.common.fs.AtomicFiles;
-import dev.berth.common.fs.Trees;
+import dev.berth.common.fs.JsonRecordDir;
 import dev.berth.common.fs.MountTable;
-import java.io.IOException;
+import dev.berth.common.fs.Trees;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +31,10 @@ public final class RecordStore<T> {
     private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
     private static final String FILE = "record.json";
 
-    private final Path dir;
-    private final Class<T> type;
-    private final ObjectMapper mapper;
+    private final JsonRecordDir<T> records;
 
     public RecordStore(Path dir, Class<T> type, ObjectMapper mapper) {
-        this.dir = dir;
-        this.type = type;
-        this.mapper = mapper;
+        this.records = JsonRecordDir.perId(dir, FILE, type, mapper);
     }
 
     /** What {@link #loadAll} found. */
@@ -48,19 +43,16 @@ public final class RecordStore<T> {
 
     /** The directory berth keeps for one object (created on first save). */
     public Path directoryOf(String id) {
-        return dir.resolve(id);
+        return records.directoryOf(id);
     }
 
     public void save(String id, T record) {
-        byte[] json;
         try {
-            json = mapper.writeValueAsBytes(record);
-        } catch (IOException e) {
-            throw BerthException.internal("cannot serialize record " + id, e);
-        }
-        try {
-            AtomicFiles.replace(directoryOf(id).resolve(FILE), json);
+            records.write(id, record);
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof JsonProcessingException) {
+                throw BerthException.internal("cannot serialize record " + id, e.getCause());
+            }
             throw BerthException.internal("cannot persist record " + id + ": " + e.getCause().getMessage(), e);
         }
     }
@@ -72,9 +64,9 @@ public final class RecordStore<T> {
     public boolean delete(String id) {
         Path objectDir = directoryOf(id);
         try {
-            Files.deleteIfExists(objectDir.resolve(FILE));
-        } catch (IOException e) {
-            throw BerthException.internal("cannot delete record " + id + ": " + e.getMessage(), e);
+            records.delete(id);
+        } catch (UncheckedIOException e) {
+            throw BerthException.internal("cannot delete record " + id + ": " + e.getCause().getMessage(), e);
         }
         List<MountTable.Entry> mounts = MountTable.current().under(objectDir);
         if (!mounts.isEmpty()) {
@@ -96,45 +88,27 @@ public final class RecordStore<T> {
      * that recovery can clean up what such a half-made object left behind.
      */
     public Loaded<T> loadAll() {
-        Map<String, T> records = new LinkedHashMap<>();
+        Map<String, T> loaded = new LinkedHashMap<>();
         List<String> orphans = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return new Loaded<>(records, orphans);
+        if (!Files.isDirectory(records.dir())) {
+            return new Loaded<>(loaded, orphans);
         }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path objectDir : entries) {
-                if (!Files.isDirectory(objectDir)) {
-                    continue;
-                }
-                String id = objectDir.getFileName().toString();
-                removeTempFiles(objectDir);
-                Path file = objectDir.resolve(FILE);
-                if (!Files.exists(file)) {
-                    orphans.add(id);
-                    continue;
-                }
-                try {
-                    records.put(id, mapper.readValue(file.toFile(), type));
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("event=record_invalid id={} file={} error=\"{}\"", id, file, e.getMessage());
-                    Files.deleteIfExists(file);
+        records.removeTempFiles().forEach(temp -> LOG.info("event=record_temp_removed file={}", temp));
+        for (String id : records.ids()) {
+            try {
+                Optional<T> record = records.read(id);
+                if (record.isPresent()) {
+                    loaded.put(id, record.get());
+                } else {
                     orphans.add(id);
                 }
+            } catch (RuntimeException e) {
+                String error = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+                LOG.warn("event=record_invalid id={} file={} error=\"{}\"", id, records.file(id), error);
+                records.delete(id);
+                orphans.add(id);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read records in " + dir, e);
         }
-        return new Loaded<>(records, orphans);
-    }
-
-    private static void removeTempFiles(Path objectDir) throws IOException {
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(objectDir, "." + FILE + ".tmp-*")) {
-            for (Path temp : temps) {
-                Files.deleteIfExists(temp);
-                LOG.info("event=record_temp_removed file={}", temp);
-            }
-        } catch (NoSuchFileException e) {
-            // the directory went away meanwhile: nothing to clean
-        }
+        return new Loaded<>(loaded, orphans);
     }
 }

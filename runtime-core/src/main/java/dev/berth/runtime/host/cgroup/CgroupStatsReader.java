@@ -1,10 +1,10 @@
 package dev.berth.runtime.host.cgroup;
 
+import dev.berth.common.time.EpochNanos;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +50,7 @@ public final class CgroupStatsReader {
         if (memory.isEmpty() || !Files.isDirectory(memory.get())) {
             return Optional.empty();
         }
-        long now = nowNanos();
+        long now = EpochNanos.now();
         long cpu = cpuacct.isPresent() ? readLong(cpuacct.get().resolve("cpuacct.usage")) : 0;
         Map<String, Long> stat = readKeyed(memory.get().resolve("memory.stat"));
         long usage = readLong(memory.get().resolve("memory.usage_in_bytes"));
@@ -76,7 +76,7 @@ public final class CgroupStatsReader {
             return Optional.empty();
         }
         Path d = dir.get();
-        long now = nowNanos();
+        long now = EpochNanos.now();
         Map<String, Long> cpu = readKeyed(d.resolve("cpu.stat"));
         Map<String, Long> stat = readKeyed(d.resolve("memory.stat"));
         long usage = readLong(d.resolve("memory.current"));
@@ -164,11 +164,6 @@ public final class CgroupStatsReader {
     /** The OOM-kill counter of a cgroup (read before tearing the cgroup down); 0 when unknown. */
     public long oomKills(String cgroupsPath) {
         return read(cgroupsPath).map(CgroupStats::oomKills).orElse(0L);
-    }
-
-    private static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static long readLong(Path file) throws IOException {

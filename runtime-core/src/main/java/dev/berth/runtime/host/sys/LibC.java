@@ -4,12 +4,11 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
-/** The few libc calls berth makes itself (no namespace calls: those stay in helpers, the JVM is multithreaded). */
+/**
+ * The few libc calls runtime-core makes itself (no namespace calls: those stay in helpers, the JVM is multithreaded);
+ * mount(2) and umount2(2) are common's {@link dev.berth.common.sys.MountCalls}.
+ */
 public interface LibC {
-
-    int mount(String source, String target, String filesystemType, long flags, String data);
-
-    int umount2(String target, int flags);
 
     /** glibc 2.36+ (Linux 5.12+). {@code attr} is a struct mount_attr: attr_set, attr_clr, propagation, userns_fd. */
     int mount_setattr(int dirfd, String path, int flags, @In long[] attr, long size);

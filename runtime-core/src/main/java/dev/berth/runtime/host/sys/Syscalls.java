@@ -1,5 +1,6 @@
 package dev.berth.runtime.host.sys;
 
+import dev.berth.common.sys.MountCalls;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
@@ -42,13 +43,14 @@ public final class Syscalls {
     private static final short POLLIN = 1;
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    private static final MountCalls MOUNTS = MountCalls.load();
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     private Syscalls() {
     }
 
     public static void mount(String source, String target, String type, long flags, String data) {
-        if (LIBC.mount(source, target, type, flags, data) != 0) {
+        if (MOUNTS.mount(source, target, type, flags, data) != 0) {
             throw new SyscallException("mount " + target, RUNTIME.getLastError());
         }
     }
@@ -69,7 +71,7 @@ public final class Syscalls {
 
     /** Detaches a mount; returns false when {@code target} is not a mount point (or is gone). */
     public static boolean umount(String target) {
-        if (LIBC.umount2(target, MNT_DETACH) == 0) {
+        if (MOUNTS.umount2(target, MNT_DETACH) == 0) {
             return true;
         }
         int errno = RUNTIME.getLastError();

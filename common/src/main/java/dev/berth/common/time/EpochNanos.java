@@ -1,4 +1,4 @@
-package dev.berth.runtime.store;
+package dev.berth.common.time;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -15,5 +15,9 @@ public final class EpochNanos {
 
     public static long now(Clock clock) {
         return of(clock.instant());
+    }
+
+    public static long now() {
+        return of(Instant.now());
     }
 }
