@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * what its own daemon made. berth must come up, report the pods NOTREADY and the containers EXITED, and free what
  * they still hold in the storage root (IP reservations, records) on StopPodSandbox and RemovePodSandbox.
  */
+@Tag("host")
 class RebootTest {
 
     private TestRegistry registry;

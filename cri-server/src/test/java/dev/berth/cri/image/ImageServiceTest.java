@@ -25,10 +25,12 @@ import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ImageService over the CRI socket, against a real registry on loopback. */
+@Tag("host")
 class ImageServiceTest {
 
     static final TestRegistry registry = TestRegistry.start();

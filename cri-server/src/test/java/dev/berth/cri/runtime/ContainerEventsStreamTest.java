@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * every subscriber; and a subscriber that stops reading neither holds up the runtime nor the other subscribers,
  * and is cut off once it falls a whole buffer behind.
  */
+@Tag("host")
 class ContainerEventsStreamTest {
 
     static final int EVENT_BUFFER = 8;

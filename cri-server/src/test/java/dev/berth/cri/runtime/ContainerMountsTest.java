@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Bind mounts as the container and the host see them: read-only, mount propagation in both directions (on tmpfs
  * mounts this test makes under its own directory and removes), and devices with their cgroup permissions.
  */
+@Tag("host")
 class ContainerMountsTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -13,6 +13,7 @@ import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * sees them. A masked file is /dev/null bound over it (a character device that reads empty); a read-only path
  * refuses writes.
  */
+@Tag("host")
 class ContainerPathsTest {
 
     static final TestRegistry registry = TestRegistry.start();

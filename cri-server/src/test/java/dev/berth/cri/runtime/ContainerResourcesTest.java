@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * is cgroup v1 "hybrid": pids limits have no CRI field but {@code unified}, which applies to cgroup v2 only, so
  * berth sets none here; it has no hugetlb controller, so hugepage limits are skipped (logged) rather than refused.
  */
+@Tag("host")
 class ContainerResourcesTest {
 
     static final long MIB = 1024 * 1024;

@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Privileged containers, capabilities and seccomp as the container itself sees them: its /proc/self/status and
  * mount table, read through ExecSync. Expected values are written out here, never taken from berth's constants.
  */
+@Tag("host")
 class ContainerSecurityTest {
 
     /** CAP_CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP, NET_BIND_SERVICE, NET_RAW, SYS_CHROOT,

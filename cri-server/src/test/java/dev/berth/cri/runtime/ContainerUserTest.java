@@ -19,6 +19,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the image's /etc/passwd, groups per the supplemental-groups policy. The test image's user tester (1002:1002) is
  * also in staff (50) and www-data (33) in its /etc/group.
  */
+@Tag("host")
 class ContainerUserTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * going, and a new daemon on the same directories reports every pod and container as it is, including exits that
  * happened while it was down. SIGTERM: calls in flight finish, new ones are refused, the daemon exits 0.
  */
+@Tag("host")
 class CrashRecoveryTest {
 
     private final TestNetwork network = TestNetwork.random();

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * deploy/grafana-dashboard.json and deploy/prometheus-alerts.yml name only series a running berth exposes: after a
  * pull, a failed pull and a pod's life, every berth_ name they use is in a real scrape.
  */
+@Tag("host")
 class DeployedMonitoringTest {
 
     static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();

@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Container requests that would reach outside the container or that the kernel would refuse: each is refused with
  * INVALID_ARGUMENT naming the field before anything is created, and leaves no container, mount or bundle behind.
  */
+@Tag("host")
 class HostileContainerRequestTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * read-only into a busybox container, whole or by sub path; refused requests; and the image's layer kept on the node
  * while a container mounts it, even after RemoveImage, and gone once that container is removed.
  */
+@Tag("host")
 class ImageVolumeTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * /metrics scraped before and after what an operator watches a node for (a pod's life, pulls, an OOM kill): the
  * series that describe it move by exactly what happened, checked against the host where the host can tell.
  */
+@Tag("host")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeMetricsTest {
 

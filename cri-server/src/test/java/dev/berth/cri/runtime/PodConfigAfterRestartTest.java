@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A pod outlives the daemon that made it: after a restart, berth still has the whole config the pod was created
  * with, and containers made then see that pod, whatever copy of the config a CreateContainer carries (or none).
  */
+@Tag("host")
 class PodConfigAfterRestartTest {
 
     static final TestRegistry registry = TestRegistry.start();

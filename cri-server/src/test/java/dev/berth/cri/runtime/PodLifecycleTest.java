@@ -51,10 +51,12 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pods and containers over the CRI socket as the kubelet drives them: real runc, conmon, overlay and bridge. */
+@Tag("host")
 class PodLifecycleTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * makes it, under a "QoS" cgroup of this test's) carries the containers' sum plus the overhead in its cgroup v1 cpu
  * and memory files, and a value the kernel refuses leaves every file as it was.
  */
+@Tag("host")
 class PodResourcesTest {
 
     static final long MIB = 1024 * 1024;

@@ -51,6 +51,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a cgroup parent of its own, as the kubelet gives every pod, so its usage is that cgroup's; the other sits in the
  * test's shared parent, so its usage is its containers' sum.
  */
+@Tag("host")
 class PodStatsTest {
 
     private static final long MIB = 1024 * 1024;

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * under its own directory) keeps the submount read-only inside the container too, and nothing berth staged for it
  * stays mounted once the container is removed.
  */
+@Tag("host")
 class RecursiveReadOnlyMountTest {
 
     static final TestRegistry registry = TestRegistry.start();

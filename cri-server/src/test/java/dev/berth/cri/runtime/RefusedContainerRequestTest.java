@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Contradictory or unusable container requests: each is refused with an error naming the field before anything is
  * created (no container recorded, no bundle, no mount, no directory on the node).
  */
+@Tag("host")
 class RefusedContainerRequestTest {
 
     static final TestRegistry registry = TestRegistry.start();

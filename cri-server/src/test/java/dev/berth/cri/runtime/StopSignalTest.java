@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and exits 42 on it; as PID 1 of its own PID namespace without a handler it ignores SIGTERM, so a stop that sent
  * SIGTERM ends in SIGKILL (137) after the grace period instead.
  */
+@Tag("host")
 class StopSignalTest {
 
     static final String TRAP_USR1 = "trap 'exit 42' USR1; while true; do sleep 0.1; done";

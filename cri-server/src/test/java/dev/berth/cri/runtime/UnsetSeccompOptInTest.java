@@ -29,10 +29,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node configured with runtime.unset_seccomp_profile = "runtime/default" filters containers that name none. */
+@Tag("host")
 class UnsetSeccompOptInTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -24,6 +24,7 @@ import dev.berth.proto.runtime.v1.UserNamespace;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code user_namespaces: false}), so POD is refused, malformed mappings and modes a user namespace cannot have are
  * refused naming what is wrong, and no pod is left from any of them.
  */
+@Tag("host")
 class UserNamespaceRequestTest {
 
     static final IDMapping ROOT = IDMapping.newBuilder().setHostId(100_000).setContainerId(0).setLength(65_536)

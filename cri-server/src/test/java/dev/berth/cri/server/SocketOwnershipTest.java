@@ -25,8 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("host")
 class SocketOwnershipTest {
 
     private final TestNetwork network = TestNetwork.random();

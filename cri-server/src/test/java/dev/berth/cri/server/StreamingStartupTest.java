@@ -21,9 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The streaming server as part of the daemon: bound early, and its CRI calls wired. */
+@Tag("host")
 class StreamingStartupTest {
 
     private final TestNetwork network = TestNetwork.random();

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * runs 2 workers for 60 s; {@code deploy/soak.sh} runs more ({@code -Dberth.soak.workers},
  * {@code -Dberth.soak.seconds}).
  */
+@Tag("host")
 class SoakTest {
 
     private TestRegistry registry;

@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * processes run on with nobody attached; the next daemon on the same directories kills and reaps them at start-up
  * and removes their scratch directories, and leaves the container itself running.
  */
+@Tag("host")
 class ExecAfterDaemonKillTest {
 
     private final TestNetwork network = TestNetwork.random();
