@@ -2,9 +2,9 @@ package dev.berth.cri.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.PullImageRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.Compression;
 import dev.berth.testing.image.LayerBuilder;

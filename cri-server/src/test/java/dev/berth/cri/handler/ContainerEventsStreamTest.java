@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.MetricsScrape;
 import dev.berth.proto.runtime.v1.ContainerEventResponse;
 import dev.berth.proto.runtime.v1.ContainerEventType;
@@ -13,6 +12,7 @@ import dev.berth.proto.runtime.v1.CreateContainerRequest;
 import dev.berth.proto.runtime.v1.GetEventsRequest;
 import dev.berth.proto.runtime.v1.RuntimeServiceGrpc;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
 import io.grpc.CallOptions;

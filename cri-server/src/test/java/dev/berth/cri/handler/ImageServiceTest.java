@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.Image;
 import dev.berth.proto.runtime.v1.ImageFilter;
 import dev.berth.proto.runtime.v1.ImageFsInfoRequest;
@@ -17,6 +16,7 @@ import dev.berth.proto.runtime.v1.ImageStatusResponse;
 import dev.berth.proto.runtime.v1.ListImagesRequest;
 import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemoveImageRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;

@@ -1,4 +1,4 @@
-package dev.berth.cri.testing;
+package dev.berth.testing.cri;
 
 import dev.berth.proto.runtime.v1.ImageServiceGrpc;
 import dev.berth.proto.runtime.v1.RuntimeServiceGrpc;
@@ -14,7 +14,10 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A generated CRI client on a unix socket, as the kubelet would hold one. */
+/**
+ * A generated CRI client on a unix socket, as the kubelet would hold one: berth's tests and the bench (against berth
+ * and containerd) drive runtimes through it.
+ */
 public final class CriClient implements AutoCloseable {
 
     private final ManagedChannel channel;
@@ -35,8 +38,11 @@ public final class CriClient implements AutoCloseable {
         ManagedChannel channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
                 .eventLoopGroup(group)
+                // A Unix socket has no TCP keep-alives; asking for them only makes Netty warn per connection.
                 .withOption(ChannelOption.SO_KEEPALIVE, null)
                 .usePlaintext()
+                // Go's gRPC server (containerd) checks nothing here, but an authority made of a path is odd to send.
+                .overrideAuthority("localhost")
                 .maxInboundMessageSize(16 * 1024 * 1024)
                 .flowControlWindow(flowControlWindow)
                 .build();
