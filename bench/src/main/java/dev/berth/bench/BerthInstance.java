@@ -1,7 +1,6 @@
 package dev.berth.bench;
 
 import dev.berth.bench.host.CgroupTree;
-import dev.berth.bench.host.DaemonProcess;
 import dev.berth.bench.host.DirectorySize;
 import dev.berth.bench.host.HostProcesses;
 import dev.berth.bench.host.Links;
@@ -37,13 +36,11 @@ public final class BerthInstance implements RuntimeUnderTest {
     static final String CGROUP_PARENT = "/berth-bench-berth";
 
     private static final Logger LOG = LoggerFactory.getLogger(BerthInstance.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final WorkDir work;
     private final Optional<Path> logCopyDir;
     private final Thread shutdownHook = new Thread(this::close, "berth-bench-cleanup");
-    private DaemonProcess daemon;
-    private CriEndpoint endpoint;
+    private RunningDaemon daemon;
     private String version = "berth";
     private boolean closed;
 
@@ -72,7 +69,7 @@ public final class BerthInstance implements RuntimeUnderTest {
             instance.launch(launcher, registry);
             return instance;
         } catch (RuntimeException e) {
-            String log = instance.logTail();
+            String log = RunningDaemon.logTail(work, "berth");
             instance.close();
             throw new IllegalStateException("berth did not start: " + e.getMessage() + "\n" + log, e);
         }
@@ -96,17 +93,15 @@ public final class BerthInstance implements RuntimeUnderTest {
                 + "\n[metrics]\n"
                 + "address = \"\"\n");
         work.directory("client");
-        daemon = DaemonProcess.start(List.of(launcher.toString(), "serve", "--config", config.toString()),
-                work.resolve("berth.log"), work.path());
-        endpoint = CriEndpoint.connect("berth", socket);
-        var response = Readiness.await(daemon, endpoint, START_TIMEOUT, false);
+        daemon = RunningDaemon.launch("berth", List.of(launcher.toString(), "serve", "--config", config.toString()),
+                work, socket);
+        var response = daemon.awaitReady(false);
         version = response.getRuntimeName() + " " + response.getRuntimeVersion();
-        LOG.info("started {} pid={} dir={}", version, daemon.pid(), work.path());
     }
 
     @Override
     public CriEndpoint endpoint() {
-        return endpoint;
+        return daemon.endpoint();
     }
 
     @Override
@@ -152,18 +147,10 @@ public final class BerthInstance implements RuntimeUnderTest {
         }
         closed = true;
         List<String> notes = new ArrayList<>();
-        if (endpoint != null) {
-            if (daemon != null && daemon.isAlive()) {
-                notes.addAll(PodSweeper.removeAllPods(endpoint));
-            }
-            endpoint.close();
-        }
         if (daemon != null) {
             // berth lets in-flight calls finish for up to server.shutdown_grace_seconds (10 s by default).
-            int exit = daemon.stop(Duration.ofSeconds(15));
-            LOG.info("stopped berth pid={} exit={}", daemon.pid(), exit);
+            notes.addAll(daemon.stop(Duration.ofSeconds(15), logCopyDir));
         }
-        notes.addAll(DaemonLogs.copy(work.resolve("berth.log"), logCopyDir, "berth.log"));
         // conmon outlives the daemon by design; its arguments name our state dir.
         notes.addAll(HostProcesses.killReferencing(work.path().toString(), Duration.ofSeconds(5)));
         notes.addAll(new CgroupTree(CGROUP_PARENT).sweep());
@@ -188,15 +175,6 @@ public final class BerthInstance implements RuntimeUnderTest {
                     : "cannot delete nftables table inet " + NFT_TABLE + ": " + deleted.stderrText());
         }
         return notes;
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(work.resolve("berth.log"), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no berth log)";
-        }
     }
 
     private static void write(Path file, String text) {

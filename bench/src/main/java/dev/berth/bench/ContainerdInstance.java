@@ -1,7 +1,6 @@
 package dev.berth.bench;
 
 import dev.berth.bench.host.CgroupTree;
-import dev.berth.bench.host.DaemonProcess;
 import dev.berth.bench.host.DirectorySize;
 import dev.berth.bench.host.ForeignDirs;
 import dev.berth.bench.host.HostProcesses;
@@ -42,7 +41,6 @@ public final class ContainerdInstance implements RuntimeUnderTest {
             Path.of("/var/lib/cni/results"), Path.of("/var/lib/cni"));
 
     private static final Logger LOG = LoggerFactory.getLogger(ContainerdInstance.class);
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final WorkDir work;
     private final ContainerdConfig config;
@@ -50,8 +48,7 @@ public final class ContainerdInstance implements RuntimeUnderTest {
     private final IptablesTables tablesBefore;
     private final Optional<Path> logCopyDir;
     private final Thread shutdownHook = new Thread(this::close, "containerd-bench-cleanup");
-    private DaemonProcess daemon;
-    private CriEndpoint endpoint;
+    private RunningDaemon daemon;
     private String version = "containerd";
     private boolean closed;
 
@@ -86,7 +83,7 @@ public final class ContainerdInstance implements RuntimeUnderTest {
             instance.launch();
             return instance;
         } catch (RuntimeException e) {
-            String log = instance.logTail();
+            String log = RunningDaemon.logTail(work, "containerd");
             instance.close();
             throw new IllegalStateException("containerd did not start: " + e.getMessage() + "\n" + log, e);
         }
@@ -96,16 +93,14 @@ public final class ContainerdInstance implements RuntimeUnderTest {
         write(work.resolve("config.toml"), config.toml());
         write(config.cniConfDir().resolve("10-berth-bench.conflist"), config.conflist());
         work.directory("client");
-        daemon = DaemonProcess.start(List.of(BINARY.toString(), "--config", work.resolve("config.toml").toString()),
-                work.resolve("containerd.log"), work.path());
-        endpoint = CriEndpoint.connect("containerd", config.socket());
-        version = "containerd " + Readiness.await(daemon, endpoint, START_TIMEOUT, true).getRuntimeVersion();
-        LOG.info("started {} pid={} dir={}", version, daemon.pid(), work.path());
+        daemon = RunningDaemon.launch("containerd",
+                List.of(BINARY.toString(), "--config", work.resolve("config.toml").toString()), work, config.socket());
+        version = "containerd " + daemon.awaitReady(true).getRuntimeVersion();
     }
 
     @Override
     public CriEndpoint endpoint() {
-        return endpoint;
+        return daemon.endpoint();
     }
 
     @Override
@@ -152,18 +147,10 @@ public final class ContainerdInstance implements RuntimeUnderTest {
         }
         closed = true;
         List<String> notes = new ArrayList<>();
-        if (endpoint != null) {
-            if (daemon != null && daemon.isAlive()) {
-                notes.addAll(PodSweeper.removeAllPods(endpoint));
-            }
-            endpoint.close();
-        }
         if (daemon != null) {
-            int exit = daemon.stop(Duration.ofSeconds(10));
-            LOG.info("stopped containerd pid={} exit={}", daemon.pid(), exit);
+            notes.addAll(daemon.stop(Duration.ofSeconds(10), logCopyDir));
         }
         notes.addAll(deleteLeftoverContainers());
-        notes.addAll(DaemonLogs.copy(work.resolve("containerd.log"), logCopyDir, "containerd.log"));
         // Shims are re-parented to init: their -address argument names our socket, hence our work dir.
         notes.addAll(HostProcesses.killReferencing(work.path().toString(), Duration.ofSeconds(5)));
         notes.addAll(new CgroupTree(CGROUP_PARENT).sweep());
@@ -203,15 +190,6 @@ public final class ContainerdInstance implements RuntimeUnderTest {
             notes.add("cannot list " + runcRoot + ": " + e.getMessage());
         }
         return notes;
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(work.resolve("containerd.log"), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no containerd log)";
-        }
     }
 
     private static void write(Path file, String text) {

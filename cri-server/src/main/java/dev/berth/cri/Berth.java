@@ -1,12 +1,13 @@
 package dev.berth.cri;
 
 import dev.berth.cri.cli.CheckCommand;
+import dev.berth.cri.cli.CleanupCommand;
 import dev.berth.cri.cli.ConfigCommand;
 import dev.berth.cri.cli.ServeCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 
-/** The `berth` command line: serve, config, check, version. */
+/** The `berth` command line: serve, config, check, cleanup, version. */
 public final class Berth {
 
     private Berth() {
@@ -26,6 +27,7 @@ public final class Berth {
             case "serve" -> new ServeCommand(out, err).run(rest);
             case "config" -> new ConfigCommand(out, err).run(rest);
             case "check" -> new CheckCommand(out, err).run(rest);
+            case "cleanup" -> new CleanupCommand(out, err).run(rest);
             case "version", "--version" -> {
                 out.println("berth " + BuildInfo.version() + " (CRI v1)");
                 yield 0;
@@ -47,6 +49,8 @@ public final class Berth {
                   serve    run the CRI daemon (config default /etc/berth/config.toml; embedded defaults if absent)
                   config   print the effective configuration as TOML
                   check    check host prerequisites; non-zero exit if a required one is missing
+                  cleanup  remove what a stopped daemon left on the host (bridge, nftables table, cgroups, mounts,
+                           runtime state; --images also the image storage); refused while the daemon runs
                   version  print the version""";
     }
 }

@@ -3,24 +3,25 @@ package dev.berth.cri;
 import dev.berth.cni.NetworkStatus;
 import dev.berth.cni.PodNetwork;
 import dev.berth.cri.config.BerthConfig;
-import dev.berth.cri.image.ImageHandler;
+import dev.berth.cri.handler.Condition;
+import dev.berth.cri.handler.ContainerEventStream;
+import dev.berth.cri.handler.ContainerHandler;
+import dev.berth.cri.handler.ImageHandler;
+import dev.berth.cri.handler.PodStatsHandler;
+import dev.berth.cri.handler.RuntimeInfoHandler;
+import dev.berth.cri.handler.RuntimeReadiness;
+import dev.berth.cri.handler.SandboxHandler;
 import dev.berth.cri.metrics.BerthMeters;
 import dev.berth.cri.metrics.NetworkMetrics;
 import dev.berth.cri.metrics.PullMetrics;
 import dev.berth.cri.metrics.RuntimeMetrics;
 import dev.berth.cri.metrics.StateMetrics;
-import dev.berth.cri.runtime.ContainerEventStream;
-import dev.berth.cri.runtime.ContainerHandler;
-import dev.berth.cri.runtime.PodStatsHandler;
-import dev.berth.cri.runtime.SandboxHandler;
 import dev.berth.cri.server.CriServer;
 import dev.berth.cri.server.DaemonLock;
+import dev.berth.cri.server.DaemonLocks;
 import dev.berth.cri.server.MetricsEndpoint;
-import dev.berth.cri.service.Condition;
 import dev.berth.cri.service.CriImageService;
 import dev.berth.cri.service.CriRuntimeService;
-import dev.berth.cri.service.RuntimeInfoHandler;
-import dev.berth.cri.service.RuntimeReadiness;
 import dev.berth.cri.streaming.StreamUrls;
 import dev.berth.cri.streaming.StreamingBackend;
 import dev.berth.cri.streaming.StreamingPort;
@@ -43,9 +44,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -61,8 +60,6 @@ public final class BerthDaemon implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BerthDaemon.class);
     private static final Duration NETWORK_GC_INTERVAL = Duration.ofMinutes(5);
-    /** Host-wide, whatever a daemon's own directories are: every berth on the host must meet here. */
-    private static final Path BRIDGE_LOCKS = Path.of("/run/lock/berth/bridges");
 
     private final BerthConfig config;
     private final CriServer server;
@@ -83,24 +80,10 @@ public final class BerthDaemon implements AutoCloseable {
         long started = System.nanoTime();
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            Path state = Path.of(config.storage().state());
             Path socket = Path.of(config.server().socket());
-            // The state directory, the storage root and the socket each get a lock, so none can be shared by two
-            // daemons; paths that coincide are locked once.
-            Path root = Path.of(config.storage().root());
-            Map<Path, String> locks = new LinkedHashMap<>();
-            locks.putIfAbsent(state.resolve("berth.lock"), "state directory " + state);
-            locks.putIfAbsent(root.resolve("berth.lock"), "storage root " + root);
-            locks.putIfAbsent(socket.resolveSibling(socket.getFileName() + ".lock"), "socket " + socket);
-            if (!config.network().mode().equals("plugin")) {
-                // The bridge is the host's, not the state directory's: a second daemon with other directories but
-                // the same bridge would share its nftables table and subnet, and its network GC would delete the
-                // first one's pod veths. One owner per bridge name on the host.
-                String bridge = config.network().bridge();
-                locks.putIfAbsent(BRIDGE_LOCKS.resolve(bridge + ".lock"), "bridge " + bridge
-                        + " (with its nftables table and pod subnet)");
-            }
-            locks.forEach((file, what) -> resources.push(DaemonLock.acquire(file, what)));
+            // The state directory, the storage root, the socket and the bridge each get a lock, so none can be
+            // shared by two daemons.
+            DaemonLocks.of(config).forEach((file, what) -> resources.push(DaemonLock.acquire(file, what)));
             // Bound before anything touches the host's network, so a taken port stops start-up with nothing
             // to undo; the URLs need the port anyway.
             StreamingPort streamingPort = StreamingPort.bind(config.streaming().address());

@@ -1,6 +1,6 @@
 package dev.berth.cri.service;
 
-import dev.berth.cri.image.ImageHandler;
+import dev.berth.cri.handler.ImageHandler;
 import dev.berth.proto.runtime.v1.ImageFsInfoRequest;
 import dev.berth.proto.runtime.v1.ImageFsInfoResponse;
 import dev.berth.proto.runtime.v1.ImageServiceGrpc;

@@ -1,7 +1,7 @@
 package dev.berth.cri.bench;
 
-import dev.berth.cri.runtime.ContainerHandler;
-import dev.berth.cri.runtime.SandboxHandler;
+import dev.berth.cri.handler.ContainerHandler;
+import dev.berth.cri.handler.SandboxHandler;
 import dev.berth.proto.runtime.v1.ContainerStatusRequest;
 import dev.berth.proto.runtime.v1.ListContainersRequest;
 import dev.berth.proto.runtime.v1.ListContainersResponse;

@@ -5,16 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthProcess;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.VersionRequest;
+import dev.berth.testing.cri.CriClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("host")
 class CommandLineTest {
 
     @TempDir

@@ -2,9 +2,9 @@ package dev.berth.cri.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.PullImageRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.Compression;
 import dev.berth.testing.image.LayerBuilder;
@@ -13,6 +13,7 @@ import dev.berth.testing.image.RandomBytes;
 import dev.berth.testing.registry.TestRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * the client lost nothing and the host holds nothing half-made. The suite runs 5 kills with a fixed seed;
  * {@code deploy/crash.sh} runs the same driver with more ({@code -Dberth.crash.kills}, {@code -Dberth.crash.seed}).
  */
+@Tag("host")
 class CrashAnywhereTest {
 
     private TestRegistry registry;

@@ -3,13 +3,13 @@ package dev.berth.cri.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.cri.testing.BerthProcess;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
+import dev.berth.testing.cri.CriClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.MountTable;
 import dev.berth.common.fs.Trees;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -27,6 +26,7 @@ import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * what its own daemon made. berth must come up, report the pods NOTREADY and the containers EXITED, and free what
  * they still hold in the storage root (IP reservations, records) on StopPodSandbox and RemovePodSandbox.
  */
+@Tag("host")
 class RebootTest {
 
     private TestRegistry registry;

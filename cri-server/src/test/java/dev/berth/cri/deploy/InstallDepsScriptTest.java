@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * never outlives it (failed, interrupted or not), one that was there before is left alone, and apt waits for the
  * dpkg lock instead of failing at once.
  */
+@Tag("host")
 class InstallDepsScriptTest {
 
     private static final Path SCRIPT = Path.of("..", "deploy", "install-deps.sh").toAbsolutePath().normalize();

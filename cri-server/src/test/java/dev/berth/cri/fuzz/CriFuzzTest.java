@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code deploy/fuzz.sh} runs the long form. A run is reproduced with {@code -Dberth.fuzz.seed=S}, the seed printed in
  * the summary line and in every failure.
  */
+@Tag("host")
 class CriFuzzTest {
 
     static final TestRegistry registry = TestRegistry.start();

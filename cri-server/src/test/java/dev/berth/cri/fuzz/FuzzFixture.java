@@ -1,7 +1,6 @@
 package dev.berth.cri.fuzz;
 
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.Container;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
@@ -32,6 +31,7 @@ import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;

@@ -32,10 +32,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Cases the fuzzer found, fixed, kept as plain tests so they stay fixed whatever the random run draws. */
+@Tag("host")
 class FuzzRegressionTest {
 
     static final TestRegistry registry = TestRegistry.start();

@@ -48,6 +48,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,6 +57,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * under the same oracle (state unchanged when rejected, nothing written outside berth's directories, no
  * INTERNAL/UNKNOWN), so every kind is covered whatever seed the random run gets.
  */
+@Tag("host")
 class HostileRequestTableTest {
 
     static final TestRegistry registry = TestRegistry.start();

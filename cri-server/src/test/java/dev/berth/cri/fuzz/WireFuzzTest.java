@@ -53,6 +53,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,6 +62,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that are not HTTP/2, clients that go away mid-call, and 500 connections at once. The daemon answers each call with a
  * status, keeps serving, and holds no file descriptor or call state for a client that is gone.
  */
+@Tag("host")
 class WireFuzzTest {
 
     // A registry that answers nothing until told to: a pull started against it stays in flight.

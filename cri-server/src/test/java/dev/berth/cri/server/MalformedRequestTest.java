@@ -21,10 +21,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Requests whose bytes or text are not what the API allows: INVALID_ARGUMENT, nothing made, the daemon serving. */
+@Tag("host")
 class MalformedRequestTest {
 
     @RegisterExtension

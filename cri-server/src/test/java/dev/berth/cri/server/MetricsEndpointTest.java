@@ -20,9 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** /metrics as the daemon serves it: from start-up, in either format, with Prometheus names, bound early. */
+@Tag("host")
 class MetricsEndpointTest {
 
     /** What Prometheus 2.x/3.x sends when it scrapes. */

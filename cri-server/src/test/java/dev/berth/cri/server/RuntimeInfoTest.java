@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.exec.Command;
 import dev.berth.cri.testing.BerthServerExtension;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.CgroupDriver;
 import dev.berth.proto.runtime.v1.CheckpointContainerRequest;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
@@ -28,6 +27,7 @@ import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.UpdateRuntimeConfigRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.proto.runtime.v1.VersionResponse;
+import dev.berth.testing.cri.CriClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -40,9 +40,11 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+@Tag("host")
 class RuntimeInfoTest {
 
     @RegisterExtension

@@ -8,7 +8,6 @@ import dev.berth.common.exec.Command;
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
@@ -18,6 +17,7 @@ import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
+import dev.berth.testing.cri.CriClient;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -25,8 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("host")
 class SocketOwnershipTest {
 
     private final TestNetwork network = TestNetwork.random();

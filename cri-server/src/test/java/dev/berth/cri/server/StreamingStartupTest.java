@@ -8,11 +8,11 @@ import dev.berth.common.exec.Command;
 import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.ExecRequest;
 import dev.berth.proto.runtime.v1.PortForwardRequest;
+import dev.berth.testing.cri.CriClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetAddress;
@@ -21,9 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The streaming server as part of the daemon: bound early, and its CRI calls wired. */
+@Tag("host")
 class StreamingStartupTest {
 
     private final TestNetwork network = TestNetwork.random();

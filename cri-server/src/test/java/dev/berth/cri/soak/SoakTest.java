@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.common.exec.Command;
 import dev.berth.cri.crash.DaemonUnderTest;
 import dev.berth.cri.crash.HostInventory;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.PullImageRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * runs 2 workers for 60 s; {@code deploy/soak.sh} runs more ({@code -Dberth.soak.workers},
  * {@code -Dberth.soak.seconds}).
  */
+@Tag("host")
 class SoakTest {
 
     private TestRegistry registry;

@@ -1,6 +1,5 @@
 package dev.berth.cri.soak;
 
-import dev.berth.cri.testing.CriClient;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ContainerState;
@@ -25,6 +24,7 @@ import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
+import dev.berth.testing.cri.CriClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthProcess;
-import dev.berth.cri.testing.CriClient;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.ContainerConfig;
@@ -25,6 +24,7 @@ import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StartContainerRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;
@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * processes run on with nobody attached; the next daemon on the same directories kills and reaps them at start-up
  * and removes their scratch directories, and leaves the container itself running.
  */
+@Tag("host")
 class ExecAfterDaemonKillTest {
 
     private final TestNetwork network = TestNetwork.random();

@@ -28,10 +28,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Exec and attach through the real daemon, conmon and runc, with a SPDY client of the tests' own. */
+@Tag("host")
 class ExecAttachSessionsTest {
 
     private static final String SUCCESS = "{\"metadata\":{},\"status\":\"Success\"}";

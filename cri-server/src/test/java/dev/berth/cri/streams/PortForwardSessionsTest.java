@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Port-forward through the real daemon and a SPDY client of the tests' own: to a busybox httpd in a pod's network
  * namespace and in a host-network pod, two connections at once, and to a port nothing listens on.
  */
+@Tag("host")
 class PortForwardSessionsTest {
 
     static final TestRegistry registry = TestRegistry.start();

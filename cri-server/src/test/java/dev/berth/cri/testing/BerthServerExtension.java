@@ -7,6 +7,7 @@ import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigLoader;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.PullImageRequest;
+import dev.berth.testing.cri.CriClient;
 import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import dev.berth.testing.registry.TestRegistry;

@@ -9,6 +9,7 @@ import dev.berth.testing.image.MaliciousLayers;
 import dev.berth.testing.image.SparseFormat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("host")
 class TarUnpackerTest {
 
     private static final String LAYER = "sha256:" + "1f".repeat(32);

@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Pushes the canned images and reads them back with plain HTTP GETs, recomputing every digest. */
+@Tag("host")
 class ImagePushTest {
 
     private static final String ACCEPT = String.join(", ", List.of(

@@ -8,8 +8,10 @@ import dev.berth.testing.image.BusyboxImages;
 import dev.berth.testing.image.PushedImage;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("host")
 class BasicAuthTest {
 
     private final Http http = new Http();

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The Bearer flow end to end with a plain HTTP client: challenge, token request, authorized pull. */
+@Tag("host")
 class TokenAuthTest {
 
     private static TokenServer tokens;
