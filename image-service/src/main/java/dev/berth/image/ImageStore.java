@@ -25,6 +25,7 @@ import dev.berth.image.store.GarbageCollector;
 import dev.berth.image.store.ImageCatalog;
 import dev.berth.image.store.Leases;
 import dev.berth.image.store.OverlayMounter;
+import dev.berth.image.store.IdMap;
 import dev.berth.image.store.RootfsStore;
 import dev.berth.image.store.StoredImage;
 import dev.berth.image.store.StoredRootfs;
@@ -292,6 +293,15 @@ public final class ImageStore implements AutoCloseable {
      * container and image; another image for an existing container is ALREADY_EXISTS.
      */
     public Rootfs mountRootfs(String containerId, String imageIdOrRef) {
+        return mountRootfs(containerId, imageIdOrRef, null);
+    }
+
+    /**
+     * As {@link #mountRootfs(String, String)}, for a container in a pod's own user namespace when {@code idMap} is
+     * given: the overlay's lower dirs are idmapped views of the layers and the writable layer belongs to the pod's
+     * root. The layers themselves are neither copied nor changed.
+     */
+    public Rootfs mountRootfs(String containerId, String imageIdOrRef, IdMap idMap) {
         RootfsStore.checkContainerId(containerId);
         synchronized (rootfsLock) {
             Optional<StoredRootfs> existing = rootfs.get(containerId);
@@ -315,12 +325,17 @@ public final class ImageStore implements AutoCloseable {
                     }
                 }
                 StoredRootfs created = rootfs.create(new StoredRootfs(containerId, image.id(), image.layerIds(),
-                        image.config(), System.currentTimeMillis()));
-                log.info("event=rootfs_mounted container={} image={} layers={}", containerId, image.id(),
-                        image.layerIds().size());
+                        image.config(), System.currentTimeMillis(), false, idMap));
+                log.info("event=rootfs_mounted container={} image={} layers={} idmapped={}", containerId,
+                        image.id(), image.layerIds().size(), idMap != null);
                 return view(created);
             }
         }
+    }
+
+    /** Whether idmapped layer views work on this host for the user namespace pinned at {@code userns}. */
+    public boolean idmappedLayersWork(java.nio.file.Path userns, long expectedRootUid) {
+        return rootfs.idmappedViewsWork(userns, expectedRootUid);
     }
 
     /**

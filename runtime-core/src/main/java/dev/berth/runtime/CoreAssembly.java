@@ -61,6 +61,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -108,10 +112,15 @@ final class CoreAssembly {
             ObjectMapper mapper = new ObjectMapper()
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+            Map<String, HandlerFeatures> features = HandlerFeatures.of(config.handlers(), cgroupLayout.mode(),
+                    new HandlerFeatures(staging.supported(), UserNamespaceProbe.works(pins, rootfs,
+                            List.of(layout.rootDir(), layout.stateDir()))));
+            Set<String> usernsHandlers = features.entrySet().stream().filter(e -> e.getValue().userNamespaces())
+                    .map(Map.Entry::getKey).collect(Collectors.toSet());
             SandboxHost sandboxHost = new SandboxHost(layout, handlers, pins, new SandboxFiles(),
                     new SandboxShm(config.shmSizeBytes()), new SandboxSysctls(),
                     new PidHolder(layout, new CgroupJoin(cgroupLayout), cgroups, driver,
-                            config.catatonitBinary()), network);
+                            config.catatonitBinary()), network, usernsHandlers);
             SandboxRegistry sandboxRegistry = new SandboxRegistry(
                     new RecordStore<>(layout.sandboxRecords(), SandboxRecord.class, mapper));
             ContainerRegistry containerRegistry = new ContainerRegistry(
@@ -164,8 +173,7 @@ final class CoreAssembly {
                     cgroupStats, new PodNetworkReader(Path.of("/proc"), Binaries.find("nsenter"),
                             Binaries.find("cat")), clock);
             return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams, podStats,
-                    HandlerFeatures.of(config.handlers(), cgroupLayout.mode(),
-                            new HandlerFeatures(staging.supported(), false)));
+                    features);
         } catch (RuntimeException | Error e) {
             exitWatcher.close();
             throw e;

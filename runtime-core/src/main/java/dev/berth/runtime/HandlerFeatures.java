@@ -21,8 +21,18 @@ public record HandlerFeatures(boolean recursiveReadOnlyMounts, boolean userNames
     static Map<String, HandlerFeatures> of(Map<String, Path> handlers, CgroupLayout.Mode cgroups,
             HandlerFeatures hostOffers) {
         Map<String, HandlerFeatures> features = new LinkedHashMap<>();
-        handlers.forEach((name, binary) -> features.put(name, runsHere(binary, cgroups) ? hostOffers : NONE));
+        handlers.forEach((name, binary) -> features.put(name, !runsHere(binary, cgroups) ? NONE
+                : new HandlerFeatures(hostOffers.recursiveReadOnlyMounts(),
+                        hostOffers.userNamespaces() && joinsPinnedUserNamespace(binary))));
         return Map.copyOf(features);
+    }
+
+    /**
+     * Pods in their own user namespace were tested with runc (1.1.5) joining the pinned namespace; crun could not be
+     * tried on the hosts it refuses, so it is not offered there.
+     */
+    private static boolean joinsPinnedUserNamespace(Path binary) {
+        return binary.getFileName().toString().equals("runc");
     }
 
     /** crun (1.8 in Debian bookworm) refuses to create containers when cgroup v2 is mounted beside v1. */

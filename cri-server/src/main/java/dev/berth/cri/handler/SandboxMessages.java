@@ -3,7 +3,10 @@ package dev.berth.cri.handler;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxStatus;
 import dev.berth.proto.runtime.v1.Namespace;
 import dev.berth.proto.runtime.v1.NamespaceMode;
+import dev.berth.proto.runtime.v1.IDMapping;
 import dev.berth.proto.runtime.v1.NamespaceOption;
+import dev.berth.proto.runtime.v1.UserNamespace;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.proto.runtime.v1.PodIP;
 import dev.berth.proto.runtime.v1.PodSandbox;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
@@ -68,12 +71,20 @@ final class SandboxMessages {
     }
 
     private static NamespaceOption namespaces(NamespaceModes modes) {
-        return NamespaceOption.newBuilder()
+        NamespaceOption.Builder options = NamespaceOption.newBuilder()
                 .setNetwork(mode(modes.network()))
                 .setPid(mode(modes.pid()))
                 .setIpc(mode(modes.ipc()))
-                .setTargetId(modes.targetId())
-                .build();
+                .setTargetId(modes.targetId());
+        UserNamespaceMapping userns = modes.userns();
+        if (userns != null) {
+            options.setUsernsOptions(UserNamespace.newBuilder().setMode(NamespaceMode.POD)
+                    .addUids(IDMapping.newBuilder().setContainerId(0).setHostId((int) userns.hostUid())
+                            .setLength((int) userns.uidLength()))
+                    .addGids(IDMapping.newBuilder().setContainerId(0).setHostId((int) userns.hostGid())
+                            .setLength((int) userns.gidLength())));
+        }
+        return options.build();
     }
 
     private static NamespaceMode mode(dev.berth.runtime.sandbox.NamespaceMode mode) {

@@ -5,11 +5,14 @@ import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
 import dev.berth.image.LayerUsage;
 import dev.berth.image.Rootfs;
+import dev.berth.image.store.IdMap;
+import dev.berth.runtime.spi.IdmappedLayers;
 import dev.berth.runtime.spi.ImageConfig;
 import dev.berth.runtime.spi.PreparedImageVolume;
 import dev.berth.runtime.spi.PreparedRootfs;
 import dev.berth.runtime.spi.RootfsProvider;
 import dev.berth.runtime.spi.WritableLayerUsage;
+import java.nio.file.Path;
 
 /** Gives runtime-core container root filesystems from the image store's overlay layers. */
 public final class ImageRootfsProvider implements RootfsProvider {
@@ -22,11 +25,22 @@ public final class ImageRootfsProvider implements RootfsProvider {
 
     @Override
     public PreparedRootfs prepare(String containerId, String image) {
-        Rootfs rootfs = images.mountRootfs(containerId, image);
+        return prepare(containerId, image, null);
+    }
+
+    @Override
+    public PreparedRootfs prepare(String containerId, String image, IdmappedLayers idmap) {
+        Rootfs rootfs = images.mountRootfs(containerId, image, idmap == null ? null
+                : new IdMap(idmap.userns().toString(), idmap.rootUid(), idmap.rootGid()));
         String imageRef = images.find(rootfs.imageId())
                 .map(ImageRootfsProvider::digestedReference)
                 .orElse(rootfs.imageId());
         return new PreparedRootfs(rootfs.imageId(), imageRef, rootfs.path(), runtimeDefaults(rootfs.config()));
+    }
+
+    @Override
+    public boolean idmappedLayersWork(Path userns, long rootUid) {
+        return images.idmappedLayersWork(userns, rootUid);
     }
 
     @Override

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code userns_options} through the CRI: berth does not give pods their own user namespace (Status says
- * {@code user_namespaces: false}), so POD is refused, malformed mappings and modes a user namespace cannot have are
- * refused naming what is wrong, and no pod is left from any of them.
+ * {@code userns_options} through the CRI: malformed mappings, modes a user namespace cannot have, and namespace
+ * modes a pod in its own user namespace cannot join (the node's network, IPC or PID namespace, a shared PID
+ * namespace) are refused naming what is wrong, and no pod is left from any of them. Well-formed pods run:
+ * {@link UserNamespacePodTest}.
  */
 @Tag("host")
 class UserNamespaceRequestTest {
@@ -50,7 +51,16 @@ class UserNamespaceRequestTest {
 
     @Test
     void podsAskingForAUserNamespaceAreRefusedAndLeaveNothing() {
-        refusedPod(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT), "not supported");
+        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.POD).setUsernsOptions(UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)), "namespace_options.pid must be CONTAINER");
+        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).setNetwork(NamespaceMode.NODE)
+                .setUsernsOptions(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)),
+                "namespace_options.network must be POD");
+        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.NODE)
+                .setUsernsOptions(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)),
+                "namespace_options.ipc must be POD");
+        refusedPod(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT.toBuilder().setContainerId(1))
+                .addGids(ROOT), "uids must map container id 0");
         refusedPod(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT).addUids(ROOT).addGids(ROOT),
                 "uids must hold exactly one mapping");
         refusedPod(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT)
@@ -80,16 +90,19 @@ class UserNamespaceRequestTest {
     }
 
     private static void refusedPod(UserNamespace.Builder userns, String reason) {
+        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).setUsernsOptions(userns), reason);
+    }
+
+    private static void refusedPod(NamespaceOption.Builder namespaces, String reason) {
         PodSandboxConfig config = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName("userns").setNamespace("default").setUid("u1"))
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(berth.cgroupParent())
-                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
-                                NamespaceOption.newBuilder().setUsernsOptions(userns))))
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(namespaces)))
                 .build();
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
                 .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
-        assertTrue(e.getStatus().getDescription().contains("linux.security_context.namespace_options.userns_options"),
+        assertTrue(e.getStatus().getDescription().contains("linux.security_context.namespace_options."),
                 e.getStatus().getDescription());
         assertTrue(e.getStatus().getDescription().contains(reason), e.getStatus().getDescription());
     }

@@ -75,21 +75,22 @@ class RuntimeInfoTest {
     }
 
     /**
-     * This host: kernel 6.18 and glibc 2.36 have mount_setattr, so runc gets recursive read-only mounts; crun 1.8
-     * refuses this cgroup v1 "hybrid" host, so it gets nothing; "" is the default handler, runc.
+     * This host: kernel 6.18 and glibc 2.36 have mount_setattr, so runc gets recursive read-only mounts, and user
+     * namespaces work (a pinned user namespace, idmapped layer views); crun 1.8 refuses this cgroup v1 "hybrid" host,
+     * so it gets nothing; "" is the default handler, runc.
      */
     @Test
     void handlerFeaturesAreWhatWorksForEachHandlerOnThisHost(CriClient client) {
         StatusResponse status = client.runtime().status(StatusRequest.newBuilder().build());
         Map<String, RuntimeHandlerFeatures> features = status.getRuntimeHandlersList().stream()
                 .collect(Collectors.toMap(RuntimeHandler::getName, RuntimeHandler::getFeatures));
-        assertEquals(RuntimeHandlerFeatures.newBuilder().setRecursiveReadOnlyMounts(true).build(),
-                features.get("runc"));
+        assertEquals(RuntimeHandlerFeatures.newBuilder().setRecursiveReadOnlyMounts(true).setUserNamespaces(true)
+                .build(), features.get("runc"));
         assertEquals(RuntimeHandlerFeatures.getDefaultInstance(), features.get("crun"));
         assertEquals(features.get("runc"), features.get(""));
         String verbose = client.runtime().status(StatusRequest.newBuilder().setVerbose(true).build())
                 .getInfoOrThrow("handlerFeatures");
-        assertTrue(verbose.contains("\"runc\":{\"recursiveReadOnlyMounts\":true,\"userNamespaces\":false}"),
+        assertTrue(verbose.contains("\"runc\":{\"recursiveReadOnlyMounts\":true,\"userNamespaces\":true}"),
                 verbose);
         assertTrue(verbose.contains("\"crun\":{\"recursiveReadOnlyMounts\":false,\"userNamespaces\":false}"),
                 verbose);

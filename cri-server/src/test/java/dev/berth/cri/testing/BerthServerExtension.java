@@ -82,6 +82,12 @@ public final class BerthServerExtension implements BeforeAllCallback, AfterAllCa
             // Short on purpose: conmon's attach socket lives at <state>/sock/<64-hex id>/attach and a unix socket
             // path must stay under 108 bytes.
             state = Files.createTempDirectory(Path.of("/run"), "bt");
+            // Searchable by others like berth's default /var/lib/berth and /run/berth: a pod in its own user
+            // namespace reaches its root filesystem and files through these as a non-root host id.
+            for (Path dir : new Path[] {home, state}) {
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        "rwx--x--x"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class RootfsStore {
     public static final String CONTAINERS_DIR = "containers";
     private static final Pattern CONTAINER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final String RECORD = "rootfs.json";
+    /** Idmapped views of the layers, for a container in its pod's user namespace. */
+    private static final String VIEWS = "m";
 
     private final Path overlayDir;
     private final Path containersDir;
@@ -85,7 +88,7 @@ public final class RootfsStore {
         }
         if (record == null || !record.containerId().equals(id)) {
             log.info("event=rootfs_leftover_removed container={}", id);
-            mounter.unmount(dir.resolve("merged"));
+            unmountAll(dir);
             Trees.deleteRecursively(dir);
             return;
         }
@@ -127,7 +130,7 @@ public final class RootfsStore {
     public StoredRootfs create(StoredRootfs record) {
         String id = record.containerId();
         Path dir = dir(id);
-        mounter.unmount(dir.resolve("merged"));
+        unmountAll(dir);
         Trees.deleteRecursively(dir);
         try {
             if (record.readOnly()) {
@@ -135,6 +138,11 @@ public final class RootfsStore {
             } else {
                 Files.createDirectories(dir.resolve("diff"));
                 Files.createDirectories(dir.resolve("work"));
+                if (record.idMap() != null) {
+                    // The new, empty writable layer belongs to the pod's root (never the image's layers).
+                    Files.setAttribute(dir.resolve("diff"), "unix:uid", (int) record.idMap().rootUid());
+                    Files.setAttribute(dir.resolve("diff"), "unix:gid", (int) record.idMap().rootGid());
+                }
             }
             Files.createDirectories(dir.resolve("merged"));
             // This boot's mount: a record lost to a host crash reads as "never finished" (the mount is gone too).
@@ -148,6 +156,7 @@ public final class RootfsStore {
             mount(record);
         } catch (BerthException e) {
             rootfs.remove(id);
+            unmountAll(dir);
             Trees.deleteRecursively(dir);
             throw e;
         }
@@ -165,7 +174,7 @@ public final class RootfsStore {
     public boolean remove(String containerId) {
         Path dir = dir(containerId);
         boolean known = rootfs.containsKey(containerId) || Files.exists(dir);
-        mounter.unmount(dir.resolve("merged"));
+        unmountAll(dir);
         try {
             Files.deleteIfExists(dir.resolve(RECORD));
         } catch (IOException e) {
@@ -194,6 +203,8 @@ public final class RootfsStore {
                 throw new BerthException(BerthException.Kind.INTERNAL, "cannot create rootfs of " + id, e);
             }
             lower = base.resolve("empty").toString();
+        } else if (record.idMap() != null) {
+            lower = idmappedLowerDirs(record, base);
         } else {
             lower = layers.lowerDirOption(record.layerIds());
         }
@@ -203,6 +214,48 @@ public final class RootfsStore {
             return;
         }
         mounter.mount(lower, base.resolve("diff"), base.resolve("work"), merged(id));
+    }
+
+    /**
+     * Mounts an idmapped view of each layer under {@code <dir>/m/<n>} (n = 0 for the top layer) and returns them as
+     * the overlay's lower dirs, relative to {@code overlay2/} like the short links.
+     */
+    private String idmappedLowerDirs(StoredRootfs record, Path base) {
+        Path views = dir(record.containerId()).resolve(VIEWS);
+        IdmappedViews.unmountAll(views);
+        List<String> layerIds = record.layerIds();
+        List<String> lower = new ArrayList<>(layerIds.size());
+        int fd = IdmappedViews.openUserns(Path.of(record.idMap().usernsPath()));
+        try {
+            for (int i = 0; i < layerIds.size(); i++) {
+                String layer = layerIds.get(layerIds.size() - 1 - i);
+                Path view = views.resolve(Integer.toString(i));
+                Files.createDirectories(view);
+                IdmappedViews.mount(layers.dir().resolve(layer).resolve("diff"), view, fd);
+                lower.add(base.resolve(VIEWS).resolve(Integer.toString(i)).toString());
+            }
+        } catch (IOException e) {
+            IdmappedViews.unmountAll(views);
+            throw new BerthException(BerthException.Kind.INTERNAL, "cannot stage idmapped layers of "
+                    + record.containerId(), e);
+        } catch (RuntimeException e) {
+            IdmappedViews.unmountAll(views);
+            throw e;
+        } finally {
+            IdmappedViews.close(fd);
+        }
+        return String.join(":", lower);
+    }
+
+    /** Unmounts the overlay, then the idmapped layer views under it: nothing may stay mounted before a delete. */
+    private void unmountAll(Path dir) {
+        mounter.unmount(dir.resolve("merged"));
+        IdmappedViews.unmountAll(dir.resolve(VIEWS));
+    }
+
+    /** Whether idmapped layer views work here for the user namespace pinned at {@code userns}. */
+    public boolean idmappedViewsWork(Path userns, long expectedRootUid) {
+        return IdmappedViews.works(userns, containersDir.getParent(), expectedRootUid);
     }
 
     private Path dir(String containerId) {

@@ -1,5 +1,6 @@
 package dev.berth.image.store;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.berth.image.ImageConfigView;
 
 import java.util.List;
@@ -14,9 +15,11 @@ import java.util.List;
  * @param config          the image's config at creation
  * @param createdAtMillis when it was created
  * @param readOnly        an image volume: the layers alone, no upper dir (false in records written before)
+ * @param idMap           the pod's user namespace the layers are seen through (idmapped views); null: as they are
  */
 public record StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
-                           long createdAtMillis, boolean readOnly) {
+                           long createdAtMillis, boolean readOnly,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) IdMap idMap) {
 
     public StoredRootfs {
         layerIds = List.copyOf(layerIds);
@@ -24,6 +27,11 @@ public record StoredRootfs(String containerId, String imageId, List<String> laye
 
     public StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
                         long createdAtMillis) {
-        this(containerId, imageId, layerIds, config, createdAtMillis, false);
+        this(containerId, imageId, layerIds, config, createdAtMillis, false, null);
+    }
+
+    public StoredRootfs(String containerId, String imageId, List<String> layerIds, ImageConfigView config,
+                        long createdAtMillis, boolean readOnly) {
+        this(containerId, imageId, layerIds, config, createdAtMillis, readOnly, null);
     }
 }

@@ -17,7 +17,10 @@ import dev.berth.runtime.host.oci.OciJson;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.PidMode;
 import dev.berth.runtime.host.oci.SourcePropagation;
+import dev.berth.runtime.host.ns.NamespaceKind;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.runtime.sandbox.OciHandlers;
+import dev.berth.runtime.spi.IdmappedLayers;
 import dev.berth.runtime.sandbox.PidHolder;
 import dev.berth.runtime.sandbox.SandboxContexts;
 import dev.berth.runtime.sandbox.SandboxRecord;
@@ -76,6 +79,16 @@ public final class ContainerCreator {
         this.validator = new ContainerValidator(host.resourceLimits(),
                 new HostSources(SourcePropagation::ofThisProcess), SecurityProfileChecks.forHost(),
                 host.readOnlyStaging().supported());
+    }
+
+    /** How a container of the pod sees its layers: through the pod's user namespace if it has one. */
+    private IdmappedLayers idmap(SandboxRecord sandbox) {
+        UserNamespaceMapping mapping = sandbox.namespaces().userns();
+        if (mapping == null) {
+            return null;
+        }
+        return new IdmappedLayers(host.contexts().namespaces(sandbox.id(), sandbox.namespaces())
+                .path(NamespaceKind.USER).orElseThrow(), mapping.hostUid(), mapping.hostGid());
     }
 
     /**
@@ -140,7 +153,7 @@ public final class ContainerCreator {
             rollback.push("conmon", pending::close);
 
             long mounting = System.nanoTime();
-            PreparedRootfs rootfs = host.rootfs().prepare(id, config.getImage().getImage());
+            PreparedRootfs rootfs = host.rootfs().prepare(id, config.getImage().getImage(), idmap(sandbox));
             timing.part(PART_ROOTFS, mounting);
             rollback.push("rootfs", () -> host.rootfs().release(id));
             String stopSignal = ContainerConfigs.stopSignal(config, rootfs.config());

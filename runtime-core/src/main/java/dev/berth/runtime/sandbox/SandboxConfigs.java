@@ -30,7 +30,7 @@ public final class SandboxConfigs {
     public static NamespaceModes namespaces(PodSandboxConfig config) {
         NamespaceOption options = config.getLinux().getSecurityContext().getNamespaceOptions();
         return new NamespaceModes(mode(options.getNetwork()), mode(options.getPid()), mode(options.getIpc()),
-                options.getTargetId());
+                options.getTargetId(), UserNamespaceOptions.mappingOf(options));
     }
 
     public static NamespaceMode mode(dev.berth.proto.runtime.v1.NamespaceMode mode) {

@@ -23,7 +23,10 @@ public final class SandboxContexts {
         this.pins = pins;
     }
 
-    /** The namespaces a pod pins: net and UTS unless it uses the node's network (Kubernetes ties UTS to it), IPC. */
+    /**
+     * The namespaces a pod pins: net and UTS unless it uses the node's network (Kubernetes ties UTS to it), IPC, and
+     * its own user namespace when it asks for one.
+     */
     public static Set<NamespaceKind> pinnedKinds(NamespaceModes modes) {
         EnumSet<NamespaceKind> kinds = EnumSet.noneOf(NamespaceKind.class);
         if (!modes.hostNetwork()) {
@@ -33,6 +36,9 @@ public final class SandboxContexts {
         if (modes.ipc() != NamespaceMode.NODE) {
             kinds.add(NamespaceKind.IPC);
         }
+        if (modes.userns() != null) {
+            kinds.add(NamespaceKind.USER);
+        }
         return kinds;
     }
 
@@ -41,7 +47,9 @@ public final class SandboxContexts {
         return new PinnedNamespaces(sandboxId,
                 kinds.contains(NamespaceKind.NET) ? pins.pinPath(NamespaceKind.NET, sandboxId) : null,
                 kinds.contains(NamespaceKind.IPC) ? pins.pinPath(NamespaceKind.IPC, sandboxId) : null,
-                kinds.contains(NamespaceKind.UTS) ? pins.pinPath(NamespaceKind.UTS, sandboxId) : null);
+                kinds.contains(NamespaceKind.UTS) ? pins.pinPath(NamespaceKind.UTS, sandboxId) : null,
+                kinds.contains(NamespaceKind.USER) ? pins.pinPath(NamespaceKind.USER, sandboxId) : null,
+                modes.userns());
     }
 
     public Path shmOf(String sandboxId, NamespaceModes modes) {

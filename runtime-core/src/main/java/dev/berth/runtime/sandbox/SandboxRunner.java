@@ -9,6 +9,7 @@ import dev.berth.runtime.RuntimeObserver;
 import dev.berth.runtime.container.ContainerEventType;
 import dev.berth.runtime.container.EventNotifier;
 import dev.berth.runtime.host.files.DnsSettings;
+import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
@@ -64,6 +65,11 @@ public final class SandboxRunner {
         SandboxValidator.validate(config);
         OciHandlers.Handler handler = host.handlers().select(runtimeHandler);
         NamespaceModes modes = SandboxConfigs.namespaces(config);
+        if (modes.userns() != null && !host.userNamespaceHandlers().contains(handler.name())) {
+            throw BerthException.invalidArgument("linux.security_context.namespace_options.userns_options.mode POD "
+                    + "(a user namespace per pod) is not supported by runtime handler " + handler.name()
+                    + " on this host; Status advertises user_namespaces: false for it");
+        }
         // Sysctls are checked before anything is done; the pins they need have known paths.
         SandboxSysctls.validate(contexts.namespaces("0", modes), config.getLinux().getSysctlsMap());
         SandboxMetadata metadata = SandboxConfigs.metadata(config.getMetadata());
@@ -110,7 +116,7 @@ public final class SandboxRunner {
             Optional<String> podIp = Optional.empty();
             if (modes.hostNetwork()) {
                 long pinning = System.nanoTime();
-                pinned = host.pins().pin(id, kinds, List.of());
+                pinned = host.pins().pin(id, kinds, List.of(), modes.userns());
                 timing.part(PART_NAMESPACES, pinning);
             } else {
                 // The network makes the namespaces itself, so that its pod side runs in the pinning spawn.
@@ -123,7 +129,7 @@ public final class SandboxRunner {
                 PodNetworkStatus network = host.network().attach(id, netns,
                         commands -> {
                             long pinning = System.nanoTime();
-                            host.pins().pin(id, kinds, commands);
+                            host.pins().pin(id, kinds, commands, modes.userns());
                             pinNanos[0] = System.nanoTime() - pinning;
                             made.set(true);
                         }, config);
@@ -142,8 +148,12 @@ public final class SandboxRunner {
             long writingFiles = System.nanoTime();
             Path runtimeDir = host.layout().sandboxRuntime(id);
             rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
-            host.files().write(host.layout().sandboxFiles(id), SandboxContext.hostnameOf(config),
-                    modes.hostNetwork(), podIp, hostDns(record));
+            SandboxFilePaths files = host.files().write(host.layout().sandboxFiles(id),
+                    SandboxContext.hostnameOf(config), modes.hostNetwork(), podIp, hostDns(record));
+            if (modes.userns() != null) {
+                // The pod's root owns its own files, as it would without a user namespace.
+                host.files().chown(files, modes.userns().hostUid(), modes.userns().hostGid());
+            }
             if (modes.ipc() != NamespaceMode.NODE) {
                 host.shm().mount(runtimeDir);
                 rollback.push("shm", () -> host.shm().unmount(runtimeDir));

@@ -37,6 +37,9 @@ final class SandboxValidator {
         }
         var security = config.getLinux().getSecurityContext();
         UserNamespaceOptions.validate(security.getNamespaceOptions(), "linux.security_context.namespace_options");
+        if (modes.userns() != null) {
+            ownUserNamespace(modes);
+        }
         if (security.hasRunAsGroup() && !security.hasRunAsUser()) {
             throw BerthException.invalidArgument("linux.security_context.run_as_group needs run_as_user: a group "
                     + "alone names no user to run as");
@@ -48,6 +51,26 @@ final class SandboxValidator {
         String logDirectory = RequestText.withoutControlCharacters(config.getLogDirectory(), "config.log_directory");
         if (!logDirectory.isEmpty() && !Path.of(logDirectory).isAbsolute()) {
             throw BerthException.invalidArgument("config.log_directory must be absolute, got " + logDirectory);
+        }
+    }
+
+    /**
+     * A pod in its own user namespace cannot join namespaces owned by the host's: its network and IPC namespaces are
+     * the pod's own (made inside its user namespace), and each container gets its own PID namespace (a shared one
+     * would be made by a holder outside the pod's user namespace).
+     */
+    private static void ownUserNamespace(NamespaceModes modes) {
+        String prefix = "linux.security_context.namespace_options.";
+        String why = " with " + prefix + "userns_options.mode POD (a pod in its own user namespace)";
+        if (modes.network() != NamespaceMode.POD) {
+            throw BerthException.invalidArgument(prefix + "network must be POD" + why + ", got " + modes.network());
+        }
+        if (modes.ipc() != NamespaceMode.POD) {
+            throw BerthException.invalidArgument(prefix + "ipc must be POD" + why + ", got " + modes.ipc());
+        }
+        if (modes.pid() != NamespaceMode.CONTAINER) {
+            throw BerthException.invalidArgument(prefix + "pid must be CONTAINER" + why + ", got " + modes.pid()
+                    + ": this runtime does not share a PID namespace inside a pod's user namespace");
         }
     }
 

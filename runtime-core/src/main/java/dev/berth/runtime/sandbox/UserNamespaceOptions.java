@@ -1,16 +1,18 @@
 package dev.berth.runtime.sandbox;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.proto.runtime.v1.IDMapping;
+import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.UserNamespace;
 import java.util.List;
 
 /**
  * Checks {@code userns_options} of a pod or container before anything is made. Unset or NODE is the host's user
- * namespace (an unset message would read as POD, the enum's zero, so presence is what counts). POD is well-formed with one uid and one gid mapping, each mapping container id 0; berth cannot yet give
- * a pod its own user namespace (runc 1.1.5 makes no idmapped mounts and berth does not map the layers itself yet),
- * so a well-formed POD request is refused as well, and Status advertises {@code user_namespaces: false}.
+ * namespace (an unset message would read as POD, the enum's zero, so presence is what counts). POD is well-formed with
+ * one uid and one gid mapping, each mapping container id 0: the pod then gets its own user namespace with that
+ * mapping. CONTAINER and TARGET are refused.
  */
 public final class UserNamespaceOptions {
 
@@ -34,8 +36,22 @@ public final class UserNamespaceOptions {
         }
         mappings(options.getUidsList(), field + ".uids");
         mappings(options.getGidsList(), field + ".gids");
-        throw BerthException.invalidArgument(field + ".mode POD (a user namespace per pod) is not supported by "
-                + "this runtime on this host; Status advertises user_namespaces: false");
+    }
+
+    /** The pod's own user namespace mapping for a validated mode POD; null for NODE or unset. */
+    public static UserNamespaceMapping mappingOf(NamespaceOption namespaces) {
+        if (!namespaces.hasUsernsOptions() || namespaces.getUsernsOptions().getMode() != NamespaceMode.POD
+                || namespaces.getUsernsOptions().getUidsCount() != 1
+                || namespaces.getUsernsOptions().getGidsCount() != 1
+                || namespaces.getUsernsOptions().getUids(0).getLength() == 0
+                || namespaces.getUsernsOptions().getGids(0).getLength() == 0) {
+            return null; // not mode POD, or malformed: validate() says what is wrong
+        }
+        IDMapping uid = namespaces.getUsernsOptions().getUids(0);
+        IDMapping gid = namespaces.getUsernsOptions().getGids(0);
+        return new UserNamespaceMapping(Integer.toUnsignedLong(uid.getHostId()),
+                Integer.toUnsignedLong(uid.getLength()), Integer.toUnsignedLong(gid.getHostId()),
+                Integer.toUnsignedLong(gid.getLength()));
     }
 
     private static void mappings(List<IDMapping> mappings, String field) {

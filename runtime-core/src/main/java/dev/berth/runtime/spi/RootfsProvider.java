@@ -17,6 +17,26 @@ public interface RootfsProvider {
     PreparedRootfs prepare(String containerId, String image);
 
     /**
+     * Mounts a root filesystem for a container of a pod with its own user namespace ({@code idmap} null: as
+     * {@link #prepare(String, String)}). A provider without idmapped layers refuses it.
+     */
+    default PreparedRootfs prepare(String containerId, String image, IdmappedLayers idmap) {
+        if (idmap == null) {
+            return prepare(containerId, image);
+        }
+        throw dev.berth.common.error.BerthException.failedPrecondition("this node's root filesystem provider has "
+                + "no idmapped layers for a pod's user namespace");
+    }
+
+    /**
+     * Whether {@link #prepare(String, String, IdmappedLayers)} works on this host: probed once at start-up with a
+     * user namespace pinned at {@code userns} whose root is host uid {@code rootUid}.
+     */
+    default boolean idmappedLayersWork(java.nio.file.Path userns, long rootUid) {
+        return false;
+    }
+
+    /**
      * Unmounts and deletes the container's writable layer and its image volumes; a container with nothing prepared
      * is fine.
      */

@@ -2,10 +2,12 @@ package dev.berth.runtime.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.proto.runtime.v1.IDMapping;
 import dev.berth.proto.runtime.v1.NamespaceMode;
 import dev.berth.proto.runtime.v1.NamespaceOption;
@@ -43,8 +45,18 @@ class UserNamespaceOptionsTest {
     }
 
     @Test
-    void aWellFormedPodRequestIsRefusedAsNotSupported() {
-        assertTrue(invalid(pod().addUids(ROOT).addGids(ROOT)).contains("not supported"));
+    void aWellFormedPodRequestIsAcceptedAndGivesItsMapping() {
+        NamespaceOption options = NamespaceOption.newBuilder().setUsernsOptions(pod().addUids(ROOT)
+                .addGids(ROOT.toBuilder().setHostId(200_000).setLength(1000))).build();
+        assertDoesNotThrow(() -> UserNamespaceOptions.validate(options, "f"));
+        assertEquals(new UserNamespaceMapping(65536, 65536, 200_000, 1000), UserNamespaceOptions.mappingOf(options));
+    }
+
+    @Test
+    void nodeOrUnsetHasNoMapping() {
+        assertNull(UserNamespaceOptions.mappingOf(NamespaceOption.getDefaultInstance()));
+        assertNull(UserNamespaceOptions.mappingOf(NamespaceOption.newBuilder().setUsernsOptions(
+                UserNamespace.newBuilder().setMode(NamespaceMode.NODE).addUids(ROOT).addGids(ROOT)).build()));
     }
 
     private static UserNamespace.Builder pod() {

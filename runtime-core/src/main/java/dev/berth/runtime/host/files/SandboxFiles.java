@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -51,6 +52,18 @@ public final class SandboxFiles {
         writeHosts(paths, hostname, hostNetwork, podIp);
         writeResolvConf(paths, dns);
         return paths;
+    }
+
+    /** Gives the three files to a pod's own root (host ids of its user namespace's root). */
+    public void chown(SandboxFilePaths paths, long uid, long gid) {
+        for (Path file : List.of(paths.hostname(), paths.hosts(), paths.resolvConf())) {
+            try {
+                Files.setAttribute(file, "unix:uid", (int) uid);
+                Files.setAttribute(file, "unix:gid", (int) gid);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot chown " + file, e);
+            }
+        }
     }
 
     public void writeHostname(SandboxFilePaths paths, String hostname) {

@@ -4,7 +4,9 @@ package dev.berth.runtime.host.ns;
 public enum NamespaceKind {
     NET("net", "network"),
     IPC("ipc", "ipc"),
-    UTS("uts", "uts");
+    UTS("uts", "uts"),
+    /** A pod's own user namespace (userns_options mode POD); it owns the pod's other pinned namespaces. */
+    USER("user", "user");
 
     private final String dirName;
     private final String ociType;

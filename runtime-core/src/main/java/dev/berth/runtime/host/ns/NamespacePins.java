@@ -60,6 +60,16 @@ public final class NamespacePins {
      * gets its hostname from the OCI runtime when a container joins it. On failure, everything done so far is undone.
      */
     public PinnedNamespaces pin(String sandboxId, Set<NamespaceKind> kinds, List<String> netnsCommands) {
+        return pin(sandboxId, kinds, netnsCommands, null);
+    }
+
+    /**
+     * As {@link #pin(String, Set, List)}; with {@link NamespaceKind#USER} among the kinds the pod gets its own user
+     * namespace with {@code userMapping}, and its other new namespaces are made inside it (owned by it), so that
+     * its containers, which join the user namespace first, may join them.
+     */
+    public PinnedNamespaces pin(String sandboxId, Set<NamespaceKind> kinds, List<String> netnsCommands,
+            UserNamespaceMapping userMapping) {
         checkId(sandboxId);
         EnumSet<NamespaceKind> wanted = kinds.isEmpty() ? EnumSet.noneOf(NamespaceKind.class) : EnumSet.copyOf(kinds);
         if (wanted.isEmpty()) {
@@ -74,7 +84,13 @@ public final class NamespacePins {
                 throw BerthException.alreadyExists("namespace pin " + pinPath(kind, sandboxId) + " already exists");
             }
         }
+        if (wanted.contains(NamespaceKind.USER) != (userMapping != null)) {
+            throw new IllegalArgumentException("a user namespace pin needs its mapping, and only it");
+        }
         long started = System.nanoTime();
+        if (userMapping != null) {
+            return pinInUserNamespace(sandboxId, wanted, netnsCommands, userMapping, started);
+        }
         try {
             List<String> argv = new ArrayList<>();
             argv.add(Binaries.find("unshare").toString());
@@ -117,6 +133,65 @@ public final class NamespacePins {
         return pinned;
     }
 
+    private PinnedNamespaces pinInUserNamespace(String sandboxId, EnumSet<NamespaceKind> wanted,
+            List<String> netnsCommands, UserNamespaceMapping mapping, long started) {
+        try {
+            for (NamespaceKind kind : wanted) {
+                Files.createFile(pinPath(kind, sandboxId));
+            }
+            UserNamespaceMaker.make(kind -> pinPath(kind, sandboxId), wanted, mapping, HELPER_TIMEOUT);
+            if (wanted.contains(NamespaceKind.NET)) {
+                // Host root may enter a namespace owned by the pod's user namespace (it owns that namespace).
+                List<String> lines = new ArrayList<>();
+                lines.add("link set lo up");
+                lines.addAll(netnsCommands);
+                Command.of(Binaries.find("nsenter").toString(), "--net=" + pinPath(NamespaceKind.NET, sandboxId),
+                        "--", Binaries.find("ip").toString(), "-batch", "-")
+                        .withStdin((String.join("\n", lines) + "\n").getBytes(UTF_8))
+                        .withTimeout(HELPER_TIMEOUT).check();
+            }
+        } catch (CommandFailedException e) {
+            unpinQuietly(sandboxId);
+            throw new BerthException(BerthException.Kind.INTERNAL,
+                    "cannot pin namespaces of sandbox " + sandboxId + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            unpinQuietly(sandboxId);
+            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": " + e, e);
+        } catch (RuntimeException e) {
+            unpinQuietly(sandboxId);
+            throw e;
+        }
+        PinnedNamespaces pinned = new PinnedNamespaces(sandboxId,
+                wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
+                wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
+                wanted.contains(NamespaceKind.UTS) ? pinPath(NamespaceKind.UTS, sandboxId) : null,
+                pinPath(NamespaceKind.USER, sandboxId), mapping);
+        LOG.info("event=namespaces_pinned sandbox={} kinds={} userns={} netns_commands={} took_ms={}", sandboxId,
+                wanted, mapping, netnsCommands.size(), (System.nanoTime() - started) / 1_000_000);
+        return pinned;
+    }
+
+    /**
+     * Pins a user namespace alone at {@code <root>/user/<name>} (the start-up probe); {@link #unpin} removes it.
+     */
+    public Path pinUserNamespace(String name, UserNamespaceMapping mapping) {
+        checkId(name);
+        ensureRoot();
+        Path file = pinPath(NamespaceKind.USER, name);
+        unpinQuietly(name); // a crash may have left the last one
+        try {
+            Files.createFile(file);
+            UserNamespaceMaker.make(kind -> file, EnumSet.of(NamespaceKind.USER), mapping, HELPER_TIMEOUT);
+            return file;
+        } catch (IOException e) {
+            unpinQuietly(name);
+            throw BerthException.internal("cannot pin a user namespace at " + file + ": " + e, e);
+        } catch (RuntimeException e) {
+            unpinQuietly(name);
+            throw e;
+        }
+    }
+
     /** The pins that exist for a sandbox now (recovery after a restart). */
     public PinnedNamespaces find(String sandboxId) {
         MountTable mounts = MountTable.current();
@@ -126,7 +201,7 @@ public final class NamespacePins {
             paths[kind.ordinal()] = mounts.isMountPoint(file) ? file : null;
         }
         return new PinnedNamespaces(sandboxId, paths[NamespaceKind.NET.ordinal()], paths[NamespaceKind.IPC.ordinal()],
-                paths[NamespaceKind.UTS.ordinal()]);
+                paths[NamespaceKind.UTS.ordinal()], paths[NamespaceKind.USER.ordinal()], null);
     }
 
     /** Unmounts and removes every pin of a sandbox. Idempotent: missing pins are fine. */

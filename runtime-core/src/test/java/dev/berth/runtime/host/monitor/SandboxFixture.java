@@ -58,7 +58,8 @@ final class SandboxFixture {
         SandboxShm shm = new SandboxShm();
         host.onClose(() -> cgroups.removeIfEmpty(host.cgroupParent()));
         host.onClose(() -> pins.unpin(sandboxId));
-        PinnedNamespaces pinned = pins.pin(sandboxId, EnumSet.allOf(NamespaceKind.class), List.of());
+        PinnedNamespaces pinned = pins.pin(sandboxId,
+                EnumSet.of(NamespaceKind.NET, NamespaceKind.IPC, NamespaceKind.UTS), List.of());
         host.onClose(() -> shm.unmount(sandboxDir));
         Path shmDir = shm.mount(sandboxDir);
         SandboxFilePaths files = new SandboxFiles().write(sandboxDir, "pod-0", false, Optional.empty(), null);

@@ -22,19 +22,50 @@ import org.junit.jupiter.api.Test;
 @Tag("host")
 class NamespacePinsTest {
 
+    static final EnumSet<NamespaceKind> THREE = EnumSet.of(NamespaceKind.NET, NamespaceKind.IPC, NamespaceKind.UTS);
+
+    @Test
+    void aPodsOwnUserNamespaceIsPinnedWithItsMappingAndOwnsTheOthers() {
+        try (TestHost host = TestHost.create()) {
+            NamespacePins pins = host.pins();
+            String id = TestIds.id64();
+            host.onClose(() -> pins.unpin(id));
+            UserNamespaceMapping mapping = new UserNamespaceMapping(1_000_000, 65536, 1_000_000, 65536);
+            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class),
+                    List.of("addr add 10.250.0.3/24 dev lo"), mapping);
+            for (NamespaceKind kind : NamespaceKind.values()) {
+                assertTrue(MountTable.current().isMountPoint(pinned.path(kind).orElseThrow()), kind.name());
+            }
+            String user = "--user=" + pinned.user();
+            assertEquals("0 1000000 65536", Command.of("nsenter", user, "cat", "/proc/self/uid_map").check()
+                    .stdoutText().strip().replaceAll("\\s+", " "));
+            // Root of the pod's user namespace may enter its network namespace: the user namespace owns it.
+            String addresses = Command.of("nsenter", user, "--net=" + pinned.net(), "ip", "-o", "addr", "show",
+                    "lo").check().stdoutText();
+            assertTrue(addresses.contains("10.250.0.3/24"), addresses);
+            assertTrue(Command.of("nsenter", user, "--ipc=" + pinned.ipc(), "--uts=" + pinned.uts(), "true").run()
+                    .succeeded());
+
+            pins.unpin(id);
+            for (NamespaceKind kind : NamespaceKind.values()) {
+                assertFalse(Files.exists(pinned.path(kind).orElseThrow()), kind.name());
+            }
+        }
+    }
+
     @Test
     void pinsAllThreeRunsTheNetnsCommandsInsideThenUnpins() {
         try (TestHost host = TestHost.create()) {
             NamespacePins pins = host.pins();
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
-            PinnedNamespaces pinned = pins.pin(id, EnumSet.allOf(NamespaceKind.class),
+            PinnedNamespaces pinned = pins.pin(id, THREE,
                     List.of("link add eth0 type veth peer name peer0", "addr add 10.250.0.2/24 dev eth0",
                             "link set eth0 up"));
 
             assertEquals(host.stateDir().resolve("ns/net/" + id), pinned.net());
             MountTable mounts = MountTable.current();
-            for (NamespaceKind kind : NamespaceKind.values()) {
+            for (NamespaceKind kind : THREE) {
                 assertTrue(mounts.isMountPoint(pinned.path(kind).orElseThrow()), kind.name());
             }
             assertTrue(mounts.isMountPoint(host.stateDir().resolve("ns")), "pin root is its own mount");
@@ -49,7 +80,7 @@ class NamespacePinsTest {
 
             pins.unpin(id);
             pins.unpin(id);
-            for (NamespaceKind kind : NamespaceKind.values()) {
+            for (NamespaceKind kind : THREE) {
                 Path file = pinned.path(kind).orElseThrow();
                 assertFalse(Files.exists(file), file.toString());
                 assertFalse(MountTable.current().isMountPoint(file));
@@ -121,10 +152,10 @@ class NamespacePinsTest {
             String id = TestIds.id64();
             host.onClose(() -> pins.unpin(id));
             BerthException e = assertThrows(BerthException.class, () -> pins.pin(id,
-                    EnumSet.allOf(NamespaceKind.class), List.of("link set no-such-link up")));
+                    THREE, List.of("link set no-such-link up")));
             assertEquals(BerthException.Kind.INTERNAL, e.kind());
             assertTrue(e.getMessage().contains("no-such-link"), e.getMessage());
-            for (NamespaceKind kind : NamespaceKind.values()) {
+            for (NamespaceKind kind : THREE) {
                 assertFalse(Files.exists(pins.pinPath(kind, id)), kind.name());
             }
         }

@@ -4,13 +4,15 @@ import dev.berth.common.error.BerthException;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.OciSpec;
 import dev.berth.runtime.host.oci.OciSpec.Namespace;
+import java.util.List;
 
 /**
- * The namespaces: the PID namespace its mode asks for, the pod's pinned network/IPC/UTS namespaces (none pinned:
- * the node's), its own mount namespace, and its own cgroup namespace where cgroup v2 makes that useful.
+ * The namespaces: the pod's own user namespace if it has one (with its mapping), the PID namespace its mode asks
+ * for, the pod's pinned network/IPC/UTS namespaces (none pinned: the node's), its own mount namespace, and its own cgroup namespace where cgroup v2 makes that useful.
  */
 public final class NamespacesStep implements SpecStep {
 
@@ -23,6 +25,15 @@ public final class NamespacesStep implements SpecStep {
     @Override
     public void apply(ContainerSpecRequest request, OciSpec.Builder spec) {
         OciSpec.Linux.Builder linux = spec.linux();
+        PinnedNamespaces pinned = request.sandbox().namespaces();
+        // The pod's own user namespace: the runtime joins it before the others, which it owns.
+        pinned.path(NamespaceKind.USER).ifPresent(p -> {
+            UserNamespaceMapping mapping = pinned.ownUserNamespace().orElseThrow(() -> BerthException.internal(
+                    "sandbox " + pinned.sandboxId() + " has a user namespace pin but no mapping", null));
+            linux.addNamespace(Namespace.join("user", p.toString()));
+            linux.uidMappings(List.of(new OciSpec.IdMapping(0, mapping.hostUid(), mapping.uidLength())));
+            linux.gidMappings(List.of(new OciSpec.IdMapping(0, mapping.hostGid(), mapping.gidLength())));
+        });
         switch (request.pidMode()) {
             case CONTAINER:
                 linux.addNamespace(Namespace.fresh("pid"));
@@ -39,7 +50,6 @@ public final class NamespacesStep implements SpecStep {
             default:
                 break;
         }
-        PinnedNamespaces pinned = request.sandbox().namespaces();
         pinned.path(NamespaceKind.NET).ifPresent(p -> linux.addNamespace(Namespace.join("network", p.toString())));
         pinned.path(NamespaceKind.IPC).ifPresent(p -> linux.addNamespace(Namespace.join("ipc", p.toString())));
         pinned.path(NamespaceKind.UTS).ifPresent(p -> linux.addNamespace(Namespace.join("uts", p.toString())));

@@ -10,7 +10,10 @@ import dev.berth.common.fs.MountTable;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.host.oci.ContainerSpecRequest;
 import dev.berth.runtime.host.oci.OciSpec;
+import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.ns.UserNamespaceMapping;
 import dev.berth.runtime.host.oci.PidMode;
+import dev.berth.runtime.host.oci.SandboxContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +44,20 @@ class NamespacesStepTest {
                 new OciSpec.Namespace("ipc", "/run/berth/ns/ipc/sb1"),
                 new OciSpec.Namespace("uts", "/run/berth/ns/uts/sb1"),
                 new OciSpec.Namespace("mount", null)), namespaces(fixture.request(config())));
+    }
+
+    @Test
+    void aPodsOwnUserNamespaceIsJoinedFirstWithItsMappings() {
+        SandboxContext s = SpecFixture.sandbox();
+        PinnedNamespaces p = s.namespaces();
+        SandboxContext userns = new SandboxContext(s.sandboxId(), s.config(), new PinnedNamespaces("sb1", p.net(),
+                p.ipc(), p.uts(), Path.of("/run/berth/ns/user/sb1"),
+                new UserNamespaceMapping(1_000_000, 65536, 2_000_000, 1000)), s.cgroupParent(), s.files(), s.shm());
+        OciSpec.Linux linux = SpecFixture.apply(fixture.request(config(), userns, PidMode.CONTAINER, null), step)
+                .linux();
+        assertEquals(new OciSpec.Namespace("user", "/run/berth/ns/user/sb1"), linux.namespaces().get(0));
+        assertEquals(List.of(new OciSpec.IdMapping(0, 1_000_000, 65536)), linux.uidMappings());
+        assertEquals(List.of(new OciSpec.IdMapping(0, 2_000_000, 1000)), linux.gidMappings());
     }
 
     @Test
