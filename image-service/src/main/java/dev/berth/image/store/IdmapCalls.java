@@ -1,5 +1,6 @@
 package dev.berth.image.store;
 
+import dev.berth.common.sys.MountCalls;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
@@ -31,13 +32,12 @@ final class IdmapCalls {
         int open(String path, int flags, int mode);
 
         int close(int fd);
-
-        int umount2(String target, int flags);
     }
 
     private static final class Native {
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+        static final MountCalls MOUNTS = MountCalls.load();
     }
 
     private IdmapCalls() {
@@ -45,6 +45,10 @@ final class IdmapCalls {
 
     static LibC libc() {
         return Native.LIBC;
+    }
+
+    static MountCalls mounts() {
+        return Native.MOUNTS;
     }
 
     static int errno() {

@@ -72,7 +72,7 @@ final class IdmappedViews {
             for (Path view : views) {
                 // Detach until nothing is mounted there (a retried create may have stacked two views).
                 for (int i = 0; i < 4; i++) {
-                    if (IdmapCalls.libc().umount2(view.toString(), IdmapCalls.MNT_DETACH) != 0) {
+                    if (IdmapCalls.mounts().umount2(view.toString(), IdmapCalls.MNT_DETACH) != 0) {
                         int errno = IdmapCalls.errno();
                         if (errno != EINVAL && errno != ENOENT) {
                             failures.add(view + ": errno " + errno);
