@@ -1,7 +1,7 @@
 package dev.berth.cni;
 
-import dev.berth.cni.net.Addresses;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.Addresses;
 import java.util.Locale;
 
 /**
