@@ -1,6 +1,7 @@
 package dev.berth.cni;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -13,6 +13,7 @@ import dev.berth.cni.testing.FakePlugin;
 import dev.berth.cni.testing.HostFixture;
 import dev.berth.cni.testing.NetworkLeaks;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

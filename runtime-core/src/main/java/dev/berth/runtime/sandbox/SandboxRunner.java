@@ -97,7 +97,9 @@ public final class SandboxRunner {
                     .hostname(config.getHostname())
                     .logDirectory(config.getLogDirectory())
                     .dns(SandboxConfigs.dns(config.getDnsConfig()))
-                    .portMappings(SandboxConfigs.portMappings(config.getPortMappingsList()))
+                    // A host-network pod publishes nothing: its mappings are neither checked nor kept.
+                    .portMappings(modes.hostNetwork() ? List.of()
+                            : SandboxConfigs.portMappings(config.getPortMappingsList()))
                     .labels(config.getLabelsMap())
                     .annotations(config.getAnnotationsMap())
                     .cgroupParent(config.getLinux().getCgroupParent())

@@ -1,7 +1,6 @@
-package dev.berth.cni;
+package dev.berth.common.net;
 
 import dev.berth.common.error.BerthException;
-import dev.berth.common.net.Addresses;
 import java.util.Locale;
 
 /**
