@@ -1,6 +1,5 @@
 package dev.berth.cri.wiring;
 
-import dev.berth.cni.DnsConfig;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodNetwork;
 import dev.berth.cni.PodNetworkRequest;
@@ -28,8 +27,7 @@ public final class CniNetworkProvider implements PodNetworkProvider {
                         metadata.getNamespace(), metadata.getUid())
                 .withPortMappings(SandboxConfigs.portMappings(config.getPortMappingsList()));
         if (config.hasDnsConfig()) {
-            request = request.withDns(new DnsConfig(config.getDnsConfig().getServersList(),
-                    config.getDnsConfig().getSearchesList(), config.getDnsConfig().getOptionsList()));
+            request = request.withDns(SandboxConfigs.dns(config.getDnsConfig()));
         }
         PodAttachment attachment = network.attach(request, netns);
         return new PodNetworkStatus(attachment.primaryIp(), attachment.additionalIps());

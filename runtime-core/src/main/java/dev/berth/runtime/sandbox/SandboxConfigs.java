@@ -3,6 +3,7 @@ package dev.berth.runtime.sandbox;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.DnsSettings;
 import dev.berth.common.net.PortMapping;
 import dev.berth.proto.runtime.v1.DNSConfig;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;

@@ -3,6 +3,7 @@ package dev.berth.runtime.sandbox;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.berth.common.net.DnsSettings;
 import dev.berth.common.net.PortMapping;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.cgroup.PodCgroupLimits;
