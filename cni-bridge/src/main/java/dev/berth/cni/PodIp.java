@@ -1,6 +1,6 @@
 package dev.berth.cni;
 
-import dev.berth.cni.net.Addresses;
+import dev.berth.common.net.Addresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Optional;

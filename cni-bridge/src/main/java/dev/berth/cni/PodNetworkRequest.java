@@ -1,6 +1,8 @@
 package dev.berth.cni;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.DnsSettings;
+import dev.berth.common.net.PortMapping;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public record PodNetworkRequest(String sandboxId, Path netnsPath, String podName, String podNamespace, String podUid,
                                 List<PortMapping> portMappings, Optional<Bandwidth> bandwidth,
-                                Optional<DnsConfig> dns, List<String> requestedIps) {
+                                Optional<DnsSettings> dns, List<String> requestedIps) {
 
     /** Sandbox IDs become file names and link aliases: keep them to a safe alphabet. */
     private static final Pattern SANDBOX_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -59,7 +61,7 @@ public record PodNetworkRequest(String sandboxId, Path netnsPath, String podName
                 Optional.of(value), dns, requestedIps);
     }
 
-    public PodNetworkRequest withDns(DnsConfig value) {
+    public PodNetworkRequest withDns(DnsSettings value) {
         return new PodNetworkRequest(sandboxId, netnsPath, podName, podNamespace, podUid, portMappings, bandwidth,
                 Optional.of(value), requestedIps);
     }

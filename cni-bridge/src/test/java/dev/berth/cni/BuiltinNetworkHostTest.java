@@ -12,6 +12,7 @@ import dev.berth.cni.net.Cidr;
 import dev.berth.cni.testing.HostFixture;
 import dev.berth.cni.testing.NetworkLeaks;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,6 +13,8 @@ import dev.berth.cni.testing.FakePlugin;
 import dev.berth.cni.testing.HostFixture;
 import dev.berth.cni.testing.NetworkLeaks;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.DnsSettings;
+import dev.berth.common.net.PortMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,7 +252,7 @@ class CniPluginNetworkHostTest {
         PodNetwork network = open(config(NetworkMode.PLUGIN).build());
         String id = HostFixture.sandboxId();
         network.attach(request(id, host.netns("caps"), PortMapping.tcp(80, 29080))
-                .withDns(new DnsConfig(List.of("10.0.0.10"), List.of("svc.local"), List.of("ndots:5")))
+                .withDns(new DnsSettings(List.of("10.0.0.10"), List.of("svc.local"), List.of("ndots:5")))
                 .withBandwidth(new Bandwidth(1000, 1000, 0, 0)));
         network.check(id);
         network.detach(id);

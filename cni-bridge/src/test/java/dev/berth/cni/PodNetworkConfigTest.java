@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.berth.cni.attach;
 
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodIp;
-import dev.berth.cni.PortMapping;
-import dev.berth.cni.net.Addresses;
+import dev.berth.common.net.Addresses;
+import dev.berth.common.net.PortMapping;
 import java.util.List;
 import java.util.Optional;
 

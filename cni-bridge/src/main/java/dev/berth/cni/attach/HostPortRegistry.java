@@ -1,7 +1,7 @@
 package dev.berth.cni.attach;
 
-import dev.berth.cni.PortMapping;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -2,13 +2,13 @@ package dev.berth.cni.builtin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.cni.net.Addresses;
 import dev.berth.cni.net.Cidr;
 import dev.berth.cni.net.Digests;
 import dev.berth.cni.net.HostLinks;
 import dev.berth.cni.net.LinkBatch;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
+import dev.berth.common.net.Addresses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

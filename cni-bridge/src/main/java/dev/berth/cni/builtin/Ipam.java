@@ -1,9 +1,9 @@
 package dev.berth.cni.builtin;
 
 import dev.berth.cni.PodIp;
-import dev.berth.cni.net.Addresses;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.AtomicFiles;
+import dev.berth.common.net.Addresses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;

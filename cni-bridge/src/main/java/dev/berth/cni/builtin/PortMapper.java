@@ -1,10 +1,10 @@
 package dev.berth.cni.builtin;
 
 import dev.berth.cni.PodIp;
-import dev.berth.cni.PortMapping;
 import dev.berth.cni.builtin.NftRules.Element;
 import dev.berth.cni.builtin.NftRules.HostPortMap;
-import dev.berth.cni.net.Addresses;
+import dev.berth.common.net.Addresses;
+import dev.berth.common.net.PortMapping;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.berth.cni.net;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.sys.DescriptorCalls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,14 +27,16 @@ public final class BridgePorts {
     private static final int IFREQ_SIZE = 40;
     private static final int IFNAMSIZ = 16;
 
+    private final DescriptorCalls descriptors;
     private final NetDeviceCalls calls;
     private final Path sysClassNet;
 
     public BridgePorts() {
-        this(Libc.CALLS, Path.of("/sys/class/net"));
+        this(Libc.DESCRIPTORS, Libc.CALLS, Path.of("/sys/class/net"));
     }
 
-    BridgePorts(NetDeviceCalls calls, Path sysClassNet) {
+    BridgePorts(DescriptorCalls descriptors, NetDeviceCalls calls, Path sysClassNet) {
+        this.descriptors = descriptors;
         this.calls = calls;
         this.sysClassNet = sysClassNet;
     }
@@ -41,7 +44,7 @@ public final class BridgePorts {
     /** Makes {@code link} a port of {@code bridge}, labelled {@code alias}, in hairpin mode if asked, and up. */
     public void attach(String link, String bridge, String alias, boolean hairpin) {
         int index = ifindex(link);
-        int fd = calls.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int fd = descriptors.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw failure("socket", link);
         }
@@ -65,7 +68,7 @@ public final class BridgePorts {
                 throw failure("setting up", link);
             }
         } finally {
-            calls.close(fd);
+            descriptors.close(fd);
         }
     }
 
@@ -98,6 +101,7 @@ public final class BridgePorts {
 
     /** Bound on first use, once per JVM (each binding generates a class). */
     private static final class Libc {
+        static final DescriptorCalls DESCRIPTORS = DescriptorCalls.load();
         static final NetDeviceCalls CALLS = NetDeviceCalls.load();
     }
 

@@ -1,6 +1,7 @@
 package dev.berth.cni.net;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.Addresses;
 import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -2,8 +2,8 @@ package dev.berth.cni.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cni.PodIp;
-import dev.berth.cni.net.Addresses;
 import dev.berth.cni.net.Cidr;
+import dev.berth.common.net.Addresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

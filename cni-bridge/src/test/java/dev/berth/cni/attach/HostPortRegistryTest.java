@@ -3,9 +3,9 @@ package dev.berth.cni.attach;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.berth.cni.PortMapping;
-import dev.berth.cni.PortMapping.Protocol;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.PortMapping.Protocol;
+import dev.berth.common.net.PortMapping;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cni.PodIp;
-import dev.berth.cni.net.Addresses;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.Addresses;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package dev.berth.cni.builtin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.berth.cni.PodIp;
-import dev.berth.cni.PortMapping;
-import dev.berth.cni.net.Addresses;
+import dev.berth.common.net.Addresses;
+import dev.berth.common.net.PortMapping;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.Addresses;
 import org.junit.jupiter.api.Test;
 
 class AddressesTest {

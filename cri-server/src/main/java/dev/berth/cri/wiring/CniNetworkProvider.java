@@ -1,18 +1,15 @@
 package dev.berth.cri.wiring;
 
-import dev.berth.cni.DnsConfig;
 import dev.berth.cni.PodAttachment;
 import dev.berth.cni.PodNetwork;
 import dev.berth.cni.PodNetworkRequest;
-import dev.berth.cni.PortMapping;
-import dev.berth.common.error.BerthException;
 import dev.berth.common.net.NetnsCreator;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.runtime.sandbox.SandboxConfigs;
 import dev.berth.runtime.spi.PodNetworkProvider;
 import dev.berth.runtime.spi.PodNetworkStatus;
 import java.nio.file.Path;
-import java.util.List;
 
 /** Attaches pod sandboxes to the pod network (built-in bridge or CNI plugins) through cni-bridge. */
 public final class CniNetworkProvider implements PodNetworkProvider {
@@ -28,10 +25,9 @@ public final class CniNetworkProvider implements PodNetworkProvider {
         PodSandboxMetadata metadata = config.getMetadata();
         PodNetworkRequest request = PodNetworkRequest.of(sandboxId, netnsPath, metadata.getName(),
                         metadata.getNamespace(), metadata.getUid())
-                .withPortMappings(portMappings(config));
+                .withPortMappings(SandboxConfigs.portMappings(config.getPortMappingsList()));
         if (config.hasDnsConfig()) {
-            request = request.withDns(new DnsConfig(config.getDnsConfig().getServersList(),
-                    config.getDnsConfig().getSearchesList(), config.getDnsConfig().getOptionsList()));
+            request = request.withDns(SandboxConfigs.dns(config.getDnsConfig()));
         }
         PodAttachment attachment = network.attach(request, netns);
         return new PodNetworkStatus(attachment.primaryIp(), attachment.additionalIps());
@@ -40,18 +36,5 @@ public final class CniNetworkProvider implements PodNetworkProvider {
     @Override
     public void detach(String sandboxId, Path netnsPath, PodSandboxConfig config) {
         network.detach(sandboxId);
-    }
-
-    private static List<PortMapping> portMappings(PodSandboxConfig config) {
-        return config.getPortMappingsList().stream().map(mapping -> {
-            PortMapping.Protocol protocol = switch (mapping.getProtocol()) {
-                case TCP -> PortMapping.Protocol.TCP;
-                case UDP -> PortMapping.Protocol.UDP;
-                case SCTP -> PortMapping.Protocol.SCTP;
-                case UNRECOGNIZED -> throw BerthException.invalidArgument(
-                        "port_mappings: unknown protocol " + mapping.getProtocolValue());
-            };
-            return new PortMapping(protocol, mapping.getContainerPort(), mapping.getHostPort(), mapping.getHostIp());
-        }).toList();
     }
 }

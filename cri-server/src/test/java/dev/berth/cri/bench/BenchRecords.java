@@ -1,6 +1,7 @@
 package dev.berth.cri.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.net.DnsSettings;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
@@ -12,7 +13,6 @@ import dev.berth.runtime.container.ContainerRecord;
 import dev.berth.runtime.container.ContainerRegistry;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.container.ProcessUser;
-import dev.berth.runtime.sandbox.DnsSettings;
 import dev.berth.runtime.sandbox.SandboxConfigs;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxRegistry;

@@ -34,7 +34,7 @@ final class IdmappedViews {
         }
         try {
             long[] attr = {IdmapCalls.MOUNT_ATTR_IDMAP, 0, 0, usernsFd};
-            if (libc.mount_setattr(tree, "", IdmapCalls.AT_EMPTY_PATH, attr, attr.length * Long.BYTES) != 0) {
+            if (IdmapCalls.mounts().mount_setattr(tree, "", IdmapCalls.AT_EMPTY_PATH, attr, attr.length * Long.BYTES) != 0) {
                 throw failure("mount_setattr idmap " + source, IdmapCalls.errno());
             }
             if (libc.move_mount(tree, "", IdmapCalls.AT_FDCWD, target.toString(),
@@ -42,13 +42,13 @@ final class IdmappedViews {
                 throw failure("move_mount " + source + " to " + target, IdmapCalls.errno());
             }
         } finally {
-            libc.close(tree);
+            IdmapCalls.descriptors().close(tree);
         }
     }
 
     /** Opens a pinned user namespace file for {@link #mount}; the caller closes it. */
     static int openUserns(Path userns) {
-        int fd = IdmapCalls.libc().open(userns.toString(), IdmapCalls.O_RDONLY_CLOEXEC, 0);
+        int fd = IdmapCalls.descriptors().open(userns.toString(), IdmapCalls.O_RDONLY_CLOEXEC, 0);
         if (fd < 0) {
             throw failure("open user namespace " + userns, IdmapCalls.errno());
         }
@@ -56,7 +56,7 @@ final class IdmappedViews {
     }
 
     static void close(int fd) {
-        IdmapCalls.libc().close(fd);
+        IdmapCalls.descriptors().close(fd);
     }
 
     /**

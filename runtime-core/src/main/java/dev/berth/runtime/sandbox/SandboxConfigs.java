@@ -3,13 +3,14 @@ package dev.berth.runtime.sandbox;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.net.DnsSettings;
+import dev.berth.common.net.PortMapping;
 import dev.berth.proto.runtime.v1.DNSConfig;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
-import dev.berth.proto.runtime.v1.PortMapping;
 import dev.berth.proto.runtime.v1.Protocol;
 import dev.berth.runtime.store.Fingerprints;
 import java.io.ByteArrayOutputStream;
@@ -51,9 +52,20 @@ public final class SandboxConfigs {
         return new DnsSettings(dns.getServersList(), dns.getSearchesList(), dns.getOptionsList());
     }
 
-    public static List<PortMappingSpec> portMappings(List<PortMapping> mappings) {
-        return mappings.stream().map(p -> new PortMappingSpec(p.getProtocol().name(), p.getContainerPort(),
-                p.getHostPort(), p.getHostIp())).toList();
+    /** The pod's port mappings as berth keeps them and the pod network takes them. */
+    public static List<PortMapping> portMappings(List<dev.berth.proto.runtime.v1.PortMapping> mappings) {
+        return mappings.stream().map(mapping -> new PortMapping(protocol(mapping), mapping.getContainerPort(),
+                mapping.getHostPort(), mapping.getHostIp())).toList();
+    }
+
+    private static PortMapping.Protocol protocol(dev.berth.proto.runtime.v1.PortMapping mapping) {
+        return switch (mapping.getProtocol()) {
+            case TCP -> PortMapping.Protocol.TCP;
+            case UDP -> PortMapping.Protocol.UDP;
+            case SCTP -> PortMapping.Protocol.SCTP;
+            case UNRECOGNIZED -> throw BerthException.invalidArgument(
+                    "port_mappings: unknown protocol " + mapping.getProtocolValue());
+        };
     }
 
     /** A digest of a request that is the same for the same content (deterministic map order). */
@@ -103,18 +115,11 @@ public final class SandboxConfigs {
                                 .setNamespaceOptions(NamespaceOption.newBuilder()
                                         .setNetwork(toProto(ns.network())).setPid(toProto(ns.pid()))
                                         .setIpc(toProto(ns.ipc())).setTargetId(ns.targetId()))));
-        for (PortMappingSpec p : record.portMappings()) {
-            builder.addPortMappings(PortMapping.newBuilder().setProtocol(protocol(p.protocol()))
+        for (PortMapping p : record.portMappings()) {
+            builder.addPortMappings(dev.berth.proto.runtime.v1.PortMapping.newBuilder()
+                    .setProtocol(Protocol.valueOf(p.protocol().name()))
                     .setContainerPort(p.containerPort()).setHostPort(p.hostPort()).setHostIp(p.hostIp()));
         }
         return builder.build();
-    }
-
-    private static Protocol protocol(String name) {
-        try {
-            return Protocol.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            return Protocol.TCP;
-        }
     }
 }

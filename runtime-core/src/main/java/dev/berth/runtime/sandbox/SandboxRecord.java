@@ -3,6 +3,8 @@ package dev.berth.runtime.sandbox;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.berth.common.net.DnsSettings;
+import dev.berth.common.net.PortMapping;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.host.cgroup.PodCgroupLimits;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Map;
  * @param createdAt nanoseconds since the epoch
  * @param hostname the pod's hostname as given (empty for host-network pods that gave none)
  * @param logDirectory where the kubelet wants the pod's container logs
+ * @param portMappings the ports the pod publishes on the node; empty for host-network pods
  * @param cgroupParent {@code linux.cgroup_parent} as given; empty means the cgroup driver's default
  * @param ip the pod's primary IP; empty for host-network pods and pods with no network
  * @param fingerprint digest of the RunPodSandbox request, to recognize its retries
@@ -37,7 +40,7 @@ public record SandboxRecord(
         String hostname,
         String logDirectory,
         DnsSettings dns,
-        List<PortMappingSpec> portMappings,
+        List<PortMapping> portMappings,
         Map<String, String> labels,
         Map<String, String> annotations,
         String cgroupParent,
@@ -118,7 +121,7 @@ public record SandboxRecord(
         private String hostname;
         private String logDirectory;
         private DnsSettings dns;
-        private List<PortMappingSpec> portMappings;
+        private List<PortMapping> portMappings;
         private Map<String, String> labels;
         private Map<String, String> annotations;
         private String cgroupParent;
@@ -201,7 +204,7 @@ public record SandboxRecord(
             return this;
         }
 
-        public Builder portMappings(List<PortMappingSpec> value) {
+        public Builder portMappings(List<PortMapping> value) {
             portMappings = value;
             return this;
         }

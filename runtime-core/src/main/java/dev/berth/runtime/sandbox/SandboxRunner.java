@@ -8,7 +8,6 @@ import dev.berth.runtime.OperationTiming;
 import dev.berth.runtime.RuntimeObserver;
 import dev.berth.runtime.container.ContainerEventType;
 import dev.berth.runtime.container.EventNotifier;
-import dev.berth.runtime.host.files.DnsSettings;
 import dev.berth.runtime.host.files.SandboxFilePaths;
 import dev.berth.runtime.host.files.SandboxSysctls;
 import dev.berth.runtime.host.ns.NamespaceKind;
@@ -97,7 +96,9 @@ public final class SandboxRunner {
                     .hostname(config.getHostname())
                     .logDirectory(config.getLogDirectory())
                     .dns(SandboxConfigs.dns(config.getDnsConfig()))
-                    .portMappings(SandboxConfigs.portMappings(config.getPortMappingsList()))
+                    // A host-network pod publishes nothing: its mappings are neither checked nor kept.
+                    .portMappings(modes.hostNetwork() ? List.of()
+                            : SandboxConfigs.portMappings(config.getPortMappingsList()))
                     .labels(config.getLabelsMap())
                     .annotations(config.getAnnotationsMap())
                     .cgroupParent(config.getLinux().getCgroupParent())
@@ -149,7 +150,7 @@ public final class SandboxRunner {
             Path runtimeDir = host.layout().sandboxRuntime(id);
             rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
             SandboxFilePaths files = host.files().write(host.layout().sandboxFiles(id),
-                    SandboxContext.hostnameOf(config), modes.hostNetwork(), podIp, hostDns(record));
+                    SandboxContext.hostnameOf(config), modes.hostNetwork(), podIp, record.dns());
             if (modes.userns() != null) {
                 // The pod's root owns its own files, as it would without a user namespace.
                 host.files().chown(files, modes.userns().hostUid(), modes.userns().hostGid());
@@ -186,9 +187,5 @@ public final class SandboxRunner {
             rollback.run();
             throw e;
         }
-    }
-
-    private static DnsSettings hostDns(SandboxRecord record) {
-        return new DnsSettings(record.dns().servers(), record.dns().searches(), record.dns().options());
     }
 }

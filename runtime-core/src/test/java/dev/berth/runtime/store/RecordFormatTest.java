@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
+import dev.berth.common.net.DnsSettings;
+import dev.berth.common.net.PortMapping;
 import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
@@ -18,10 +20,8 @@ import dev.berth.runtime.container.ImageName;
 import dev.berth.runtime.container.MountSpec;
 import dev.berth.runtime.container.ProcessUser;
 import dev.berth.runtime.container.ResourceLimits;
-import dev.berth.runtime.sandbox.DnsSettings;
 import dev.berth.runtime.sandbox.NamespaceMode;
 import dev.berth.runtime.sandbox.NamespaceModes;
-import dev.berth.runtime.sandbox.PortMappingSpec;
 import dev.berth.runtime.sandbox.SandboxMetadata;
 import dev.berth.runtime.sandbox.SandboxRecord;
 import dev.berth.runtime.sandbox.SandboxState;
@@ -107,7 +107,7 @@ class RecordFormatTest {
                 .hostname("pod-host")
                 .logDirectory("/var/log/pods/x")
                 .dns(new DnsSettings(List.of("10.0.0.10"), List.of("ns.svc.cluster.local"), List.of("ndots:5")))
-                .portMappings(List.of(new PortMappingSpec("TCP", 80, 8080, "127.0.0.1")))
+                .portMappings(List.of(new PortMapping(PortMapping.Protocol.TCP, 80, 8080, "127.0.0.1")))
                 .labels(Map.of("l", "lv"))
                 .annotations(Map.of("a", "av"))
                 .cgroupParent("/kubepods/pod1")

@@ -2,6 +2,7 @@ package dev.berth.runtime.host.files;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.AtomicFiles;
+import dev.berth.common.net.DnsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

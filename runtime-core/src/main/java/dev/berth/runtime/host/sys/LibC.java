@@ -6,18 +6,12 @@ import jnr.ffi.annotations.Out;
 
 /**
  * The few libc calls runtime-core makes itself (no namespace calls: those stay in helpers, the JVM is multithreaded);
- * mount(2) and umount2(2) are common's {@link dev.berth.common.sys.MountCalls}.
+ * the mount calls are common's {@link dev.berth.common.sys.MountCalls}, open, socket and close common's
+ * {@link dev.berth.common.sys.DescriptorCalls}.
  */
 public interface LibC {
 
-    /** glibc 2.36+ (Linux 5.12+). {@code attr} is a struct mount_attr: attr_set, attr_clr, propagation, userns_fd. */
-    int mount_setattr(int dirfd, String path, int flags, @In long[] attr, long size);
-
-    int open(String path, int flags, int mode);
-
     long write(int fd, @In byte[] buffer, long count);
-
-    int close(int fd);
 
     // --- process spawning without the JDK (to pass fds beyond 0-2) ---------------------------------------------
 
@@ -67,8 +61,6 @@ public interface LibC {
             @In String[] envp);
 
     // --- Unix sockets (conmon's SOCK_SEQPACKET attach socket) ---------------------------------------------------
-
-    int socket(int domain, int type, int protocol);
 
     /** {@code address} is a struct sockaddr_un laid out by the caller. */
     int connect(int fd, @In byte[] address, int length);

@@ -132,7 +132,7 @@ public final class NativeSpawn {
             }
         } finally {
             libc.posix_spawn_file_actions_destroy(actions);
-            moved.forEach(libc::close);
+            moved.forEach(Syscalls.descriptors()::close);
         }
     }
 

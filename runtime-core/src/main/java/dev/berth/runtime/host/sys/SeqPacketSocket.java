@@ -34,14 +34,14 @@ public final class SeqPacketSocket implements AutoCloseable {
         address[0] = (byte) AF_UNIX;
         System.arraycopy(name, 0, address, 2, name.length);
         LibC libc = Syscalls.libc();
-        int fd = libc.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int fd = Syscalls.descriptors().socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw new SyscallException("socket", Syscalls.runtime().getLastError());
         }
         while (libc.connect(fd, address, 2 + name.length + 1) != 0) {
             int errno = Syscalls.runtime().getLastError();
             if (errno != Syscalls.EINTR) {
-                libc.close(fd);
+                Syscalls.descriptors().close(fd);
                 throw new SyscallException("connect " + path, errno);
             }
         }
@@ -89,7 +89,7 @@ public final class SeqPacketSocket implements AutoCloseable {
         int current = fd;
         fd = -1;
         if (current >= 0) {
-            Syscalls.libc().close(current);
+            Syscalls.descriptors().close(current);
         }
     }
 }

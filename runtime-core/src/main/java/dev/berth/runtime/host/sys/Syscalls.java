@@ -1,11 +1,12 @@
 package dev.berth.runtime.host.sys;
 
+import dev.berth.common.sys.DescriptorCalls;
 import dev.berth.common.sys.MountCalls;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * Thin checked wrappers over {@link LibC}: each call throws {@link SyscallException} carrying errno. Stateless apart
+ * Thin checked wrappers over {@link LibC}, {@link MountCalls} and {@link DescriptorCalls}: each call throws {@link SyscallException} carrying errno. Stateless apart
  * from the loaded library handle, which is immutable.
  */
 public final class Syscalls {
@@ -44,6 +45,7 @@ public final class Syscalls {
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     private static final MountCalls MOUNTS = MountCalls.load();
+    private static final DescriptorCalls DESCRIPTORS = DescriptorCalls.load();
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     private Syscalls() {
@@ -60,7 +62,7 @@ public final class Syscalls {
         long[] attr = {MOUNT_ATTR_RDONLY, 0, 0, 0};
         int result;
         try {
-            result = LIBC.mount_setattr(AT_FDCWD, target, AT_RECURSIVE, attr, attr.length * Long.BYTES);
+            result = MOUNTS.mount_setattr(AT_FDCWD, target, AT_RECURSIVE, attr, attr.length * Long.BYTES);
         } catch (UnsatisfiedLinkError e) {
             throw new SyscallException("mount_setattr " + target + " (not in this libc)", ENOSYS);
         }
@@ -83,7 +85,7 @@ public final class Syscalls {
 
     /** Writes one message to a FIFO without blocking; ENXIO means nobody reads it (its monitor is gone). */
     public static void writeFifo(String path, byte[] message) {
-        int fd = LIBC.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+        int fd = DESCRIPTORS.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
         if (fd < 0) {
             throw new SyscallException("open " + path, RUNTIME.getLastError());
         }
@@ -93,12 +95,16 @@ public final class Syscalls {
                 throw new SyscallException("write " + path, written < 0 ? RUNTIME.getLastError() : EAGAIN);
             }
         } finally {
-            LIBC.close(fd);
+            DESCRIPTORS.close(fd);
         }
     }
 
     static LibC libc() {
         return LIBC;
+    }
+
+    static DescriptorCalls descriptors() {
+        return DESCRIPTORS;
     }
 
     static Runtime runtime() {
@@ -167,7 +173,7 @@ public final class Syscalls {
     /** Closes a file descriptor; -1 is ignored. */
     public static void close(int fd) {
         if (fd >= 0) {
-            LIBC.close(fd);
+            DESCRIPTORS.close(fd);
         }
     }
 

@@ -1,6 +1,5 @@
-package dev.berth.cni;
+package dev.berth.common.net;
 
-import dev.berth.cni.net.Addresses;
 import dev.berth.common.error.BerthException;
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.berth.cni.net;
+package dev.berth.common.net;
 
 import dev.berth.common.error.BerthException;
 import java.math.BigInteger;

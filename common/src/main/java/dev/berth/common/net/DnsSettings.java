@@ -1,8 +1,11 @@
-package dev.berth.runtime.sandbox;
+package dev.berth.common.net;
 
 import java.util.List;
 
-/** resolv.conf content requested for a pod; all empty means "copy the host's". */
+/**
+ * A pod's DNS settings as the CRI's DNSConfig gives them: written to the pod's resolv.conf, and passed to CNI
+ * plugins that declare the {@code dns} capability. All empty means "copy the node's resolv.conf".
+ */
 public record DnsSettings(List<String> servers, List<String> searches, List<String> options) {
 
     public static final DnsSettings NONE = new DnsSettings(List.of(), List.of(), List.of());
