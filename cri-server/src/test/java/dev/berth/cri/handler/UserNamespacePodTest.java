@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
+import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerStatusRequest;
 import dev.berth.proto.runtime.v1.ExecSyncResponse;
 import dev.berth.proto.runtime.v1.IDMapping;
+import dev.berth.proto.runtime.v1.LinuxContainerConfig;
+import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.Mount;
@@ -141,14 +144,71 @@ class UserNamespacePodTest {
         }
     }
 
+    @Test
+    void aSharedPidPodInItsOwnUserNamespaceHasItsHolderThere() throws Exception {
+        try (TestPod pod = TestPod.run(berth, busybox.imageId(), usernsPod("userns-shared-pid", NamespaceMode.POD))) {
+            String first = pod.run(sharingPid(pod.container("first")));
+            String second = pod.run(sharingPid(pod.container("second", "sh", "-c", "echo $$ > /tmp/me; sleep 600")));
+            try {
+                // One process tree: the holder is PID 1 for both, and each sees the other's processes.
+                assertEquals("/catatonit", pod.exec(first, "cat", "/proc/1/cmdline").split("\0")[0]);
+                String secondPid = pod.exec(second, "cat", "/tmp/me").strip();
+                // busybox sh replaces itself with its last command.
+                assertEquals("sleep", pod.exec(first, "cat", "/proc/" + secondPid + "/comm").strip());
+                assertEquals("0 1000000 65536", words(pod.exec(second, "cat", "/proc/self/uid_map")));
+
+                // On the host, the holder runs as the pod's mapped nobody (65535), in the pod's user namespace,
+                // and the PID namespace it holds is the containers'.
+                long container = hostPid(first);
+                Path pidNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(container), "ns", "pid"));
+                long holder = holderOf(pidNs);
+                String status = Files.readString(Path.of("/proc", Long.toString(holder), "status"));
+                assertTrue(status.contains("\nUid:\t1065535\t1065535\t1065535\t1065535\n"), status);
+                assertEquals(Files.readSymbolicLink(Path.of("/proc", Long.toString(container), "ns", "user")),
+                        Files.readSymbolicLink(Path.of("/proc", Long.toString(holder), "ns", "user")));
+            } finally {
+                pod.remove(first);
+                pod.remove(second);
+            }
+        }
+    }
+
+    private static ContainerConfig.Builder sharingPid(ContainerConfig.Builder container) {
+        return container.setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(
+                LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(
+                        NamespaceOption.newBuilder().setPid(NamespaceMode.POD))));
+    }
+
+    /** The host PID of the process that is PID 1 of {@code pidNs}. */
+    private static long holderOf(Path pidNs) throws Exception {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String status = Files.readString(proc.resolve("status"));
+                    Matcher nspid = Pattern.compile("\nNSpid:\t(\\d+)\t1\n").matcher(status);
+                    if (nspid.find() && Files.readSymbolicLink(proc.resolve("ns").resolve("pid")).equals(pidNs)) {
+                        return Long.parseLong(nspid.group(1));
+                    }
+                } catch (java.io.IOException gone) {
+                    // A process that ended while the list was read.
+                }
+            }
+        }
+        throw new AssertionError("no process is PID 1 of " + pidNs);
+    }
+
     private static PodSandboxConfig usernsPod(String name) {
+        return usernsPod(name, NamespaceMode.CONTAINER);
+    }
+
+    private static PodSandboxConfig usernsPod(String name, NamespaceMode pid) {
         String uid = UUID.randomUUID().toString();
         return PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setNamespace("default").setUid(uid))
                 .setHostname(name)
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(berth.cgroupParent())
                         .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
-                                NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER)
+                                NamespaceOption.newBuilder().setPid(pid)
                                         .setUsernsOptions(UserNamespace.newBuilder()
                                         .setMode(NamespaceMode.POD).addUids(MAPPING).addGids(MAPPING)))))
                 .setLogDirectory(berth.home().resolve("logs").resolve(uid).toString())

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code userns_options} through the CRI: malformed mappings, modes a user namespace cannot have, and namespace
- * modes a pod in its own user namespace cannot join (the node's network, IPC or PID namespace, a shared PID
- * namespace) are refused naming what is wrong, and no pod is left from any of them. Well-formed pods run:
+ * modes a pod in its own user namespace cannot join (the node's network, IPC or PID namespace) are refused naming
+ * what is wrong, and no pod is left from any of them. Well-formed pods run:
  * {@link UserNamespacePodTest}.
  */
 @Tag("host")
@@ -51,8 +51,9 @@ class UserNamespaceRequestTest {
 
     @Test
     void podsAskingForAUserNamespaceAreRefusedAndLeaveNothing() {
-        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.POD).setUsernsOptions(UserNamespace.newBuilder()
-                .setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)), "namespace_options.pid must be CONTAINER");
+        refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.NODE).setUsernsOptions(UserNamespace.newBuilder()
+                .setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)),
+                "namespace_options.pid must be CONTAINER or POD");
         refusedPod(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER).setNetwork(NamespaceMode.NODE)
                 .setUsernsOptions(UserNamespace.newBuilder().setMode(NamespaceMode.POD).addUids(ROOT).addGids(ROOT)),
                 "namespace_options.network must be POD");

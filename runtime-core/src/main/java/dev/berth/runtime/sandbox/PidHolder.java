@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The process that holds a pod's shared PID namespace (PID mode POD): {@code catatonit -P} as PID 1 of a new PID
- * namespace, in the pod's pinned network, IPC and UTS namespaces, in a cgroup of its own under the pod's. It is a
+ * namespace, in the pod's pinned network, IPC and UTS namespaces (and its user namespace, which then owns the PID
+ * namespace, for a pod that has one), in a cgroup of its own under the pod's. It is a
  * plain process, not a container: util-linux {@code nsenter} joins the pins and {@code unshare --pid --fork} makes the
  * PID namespace (the JVM never enters namespaces itself: it is multithreaded). Containers in the pod see it as PID 1,
  * so it runs as an unprivileged user without capabilities, chrooted into a directory that holds only its binary: its

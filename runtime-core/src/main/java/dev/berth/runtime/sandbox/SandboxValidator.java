@@ -56,8 +56,8 @@ final class SandboxValidator {
 
     /**
      * A pod in its own user namespace cannot join namespaces owned by the host's: its network and IPC namespaces are
-     * the pod's own (made inside its user namespace), and each container gets its own PID namespace (a shared one
-     * would be made by a holder outside the pod's user namespace).
+     * the pod's own (made inside its user namespace), and its PID namespace is each container's own or the pod's
+     * shared one (whose holder enters the pod's user namespace before it makes it), never the node's.
      */
     private static void ownUserNamespace(NamespaceModes modes) {
         String prefix = "linux.security_context.namespace_options.";
@@ -68,9 +68,9 @@ final class SandboxValidator {
         if (modes.ipc() != NamespaceMode.POD) {
             throw BerthException.invalidArgument(prefix + "ipc must be POD" + why + ", got " + modes.ipc());
         }
-        if (modes.pid() != NamespaceMode.CONTAINER) {
-            throw BerthException.invalidArgument(prefix + "pid must be CONTAINER" + why + ", got " + modes.pid()
-                    + ": this runtime does not share a PID namespace inside a pod's user namespace");
+        if (modes.pid() != NamespaceMode.CONTAINER && modes.pid() != NamespaceMode.POD) {
+            throw BerthException.invalidArgument(prefix + "pid must be CONTAINER or POD" + why + ", got "
+                    + modes.pid());
         }
     }
 
