@@ -34,6 +34,7 @@ import dev.berth.cri.wiring.CniNetworkProvider;
 import dev.berth.cri.wiring.ImageRootfsProvider;
 import dev.berth.cri.wiring.ModuleConfigs;
 import dev.berth.cri.wiring.RuntimeStreamingBackend;
+import dev.berth.image.ImageAssembly;
 import dev.berth.image.ImageStore;
 import dev.berth.runtime.RuntimeCore;
 import dev.berth.runtime.sandbox.SandboxFilter;
@@ -103,8 +104,9 @@ public final class BerthDaemon implements AutoCloseable {
             }
 
             PullMetrics pullMetrics = new PullMetrics(registry);
-            ImageStore images = ImageStore.open(ModuleConfigs.images(config), pullMetrics);
-            resources.push(images);
+            ImageAssembly imageAssembly = ImageAssembly.open(ModuleConfigs.images(config), pullMetrics);
+            resources.push(imageAssembly);
+            ImageStore images = imageAssembly.store();
             PodNetwork network = PodNetwork.open(ModuleConfigs.network(config), new NetworkMetrics(registry));
             resources.push(network);
             RuntimeCore runtime = RuntimeCore.open(ModuleConfigs.runtime(config), new ImageRootfsProvider(images),

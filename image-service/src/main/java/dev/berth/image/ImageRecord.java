@@ -14,8 +14,6 @@ import java.util.OptionalLong;
  * @param size           bytes of the compressed content: manifest(s), config and layers, as containerd reports it
  *                       (the registry-side size, not the unpacked size)
  * @param config         entrypoint, cmd, env, … from the image config
- * @param uid            the numeric user from config {@code User} ({@code 1002}, {@code 1003:1004})
- * @param username       the user name from config {@code User} ({@code www-data}, {@code www-data:1004})
  * @param pinned         never garbage-collected by the kubelet (e.g. the sandbox image)
  * @param manifestDigest digest of the manifest (or index) it was first pulled by
  * @param mediaType      media type of that manifest (or index)
@@ -24,7 +22,7 @@ import java.util.OptionalLong;
  * @param createdAt      when this image was first stored on this node
  */
 public record ImageRecord(String id, List<String> repoTags, List<String> repoDigests, long size,
-                          ImageConfigView config, OptionalLong uid, Optional<String> username, boolean pinned,
+                          ImageConfigView config, boolean pinned,
                           String manifestDigest, String mediaType, List<String> diffIds, List<String> chainIds,
                           Instant createdAt) {
 
@@ -33,5 +31,15 @@ public record ImageRecord(String id, List<String> repoTags, List<String> repoDig
         repoDigests = List.copyOf(repoDigests);
         diffIds = List.copyOf(diffIds);
         chainIds = List.copyOf(chainIds);
+    }
+
+    /** The numeric user from config {@code User} ({@code 1002}, {@code 1003:1004}). */
+    public OptionalLong uid() {
+        return config.imageUser().uid();
+    }
+
+    /** The user name from config {@code User} ({@code www-data}, {@code www-data:1004}). */
+    public Optional<String> username() {
+        return config.imageUser().userName();
     }
 }

@@ -4,6 +4,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.Trees;
 import dev.berth.common.fs.MountTable;
+import dev.berth.common.image.ImageUser;
 import dev.berth.runtime.host.sys.Syscalls;
 import dev.berth.runtime.spi.ImageConfig;
 import dev.berth.runtime.spi.PreparedRootfs;
@@ -46,9 +47,9 @@ final class OverlayRootfsProvider implements RootfsProvider {
         this.containers = dir.resolve("c");
         ImageConfig busybox = new ImageConfig(List.of(), List.of("/bin/sh"),
                 List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "IMAGE_VAR=busybox"),
-                "", "", "");
-        ImageConfig usr1 = new ImageConfig(List.of(), List.of("/bin/sh"), List.of("PATH=/bin"), "", "",
-                "SIGUSR1");
+                "", ImageUser.UNSET, "");
+        ImageConfig usr1 = new ImageConfig(List.of(), List.of("/bin/sh"), List.of("PATH=/bin"), "",
+                ImageUser.UNSET, "SIGUSR1");
         Image plain = new Image(BUSYBOX_ID, BUSYBOX_REF, busybox);
         Image withUsr1 = new Image(USR1_ID, "docker.io/library/busybox-usr1@sha256:" + "e".repeat(64), usr1);
         this.images = Map.of("busybox", plain, "docker.io/library/busybox:latest", plain, BUSYBOX_ID, plain,

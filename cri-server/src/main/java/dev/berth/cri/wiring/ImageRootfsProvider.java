@@ -66,7 +66,7 @@ public final class ImageRootfsProvider implements RootfsProvider {
     }
 
     private static ImageConfig runtimeDefaults(ImageConfigView view) {
-        return new ImageConfig(view.entrypoint(), view.cmd(), view.env(), view.workingDir(), view.user(),
+        return new ImageConfig(view.entrypoint(), view.cmd(), view.env(), view.workingDir(), view.imageUser(),
                 view.stopSignal());
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.image.bench;
 
 import dev.berth.common.fs.Trees;
+import dev.berth.image.ImageAssembly;
 import dev.berth.image.ImageRecord;
 import dev.berth.image.ImageStore;
 import dev.berth.image.ImageStoreConfig;
@@ -47,7 +48,8 @@ public final class PullBenchmark {
             ImageStoreConfig config = ImageStoreConfig.defaults(root).withPullParallelism(parallelism)
                     .withRegistry(registry.address(), RegistryConfig.insecureRegistry());
             List<Double> seconds = new ArrayList<>();
-            try (ImageStore store = ImageStore.open(config)) {
+            try (ImageAssembly images = ImageAssembly.open(config)) {
+                ImageStore store = images.store();
                 for (int run = 1; run <= runs; run++) {
                     store.remove(image.reference());
                     long start = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.berth.image.support;
 
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.Trees;
+import dev.berth.image.ImageAssembly;
 import dev.berth.image.ImageStore;
 import dev.berth.image.ImageStoreConfig;
 import dev.berth.image.RegistryConfig;
@@ -20,14 +21,14 @@ import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 
 /**
- * A store root in a fresh temp dir plus the ImageStore opened on it. {@link #close()} closes the store, unmounts
+ * A store root in a fresh temp dir plus the ImageStore assembled on it. {@link #close()} closes the store, unmounts
  * anything mounted under the root, deletes it, and fails if a mount of ours survived.
  */
 public final class StoreFixture implements AutoCloseable {
 
     private final Path root;
     private ImageStoreConfig config;
-    private ImageStore store;
+    private ImageAssembly images;
 
     public StoreFixture(UnaryOperator<ImageStoreConfig> configure) {
         try {
@@ -36,7 +37,7 @@ public final class StoreFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         config = configure.apply(ImageStoreConfig.defaults(root).withProgressTimeout(Duration.ofSeconds(20)));
-        store = ImageStore.open(config);
+        images = ImageAssembly.open(config);
     }
 
     /** A store for which every given registry address is insecure (plain HTTP, as the test registries are). */
@@ -51,7 +52,7 @@ public final class StoreFixture implements AutoCloseable {
     }
 
     public ImageStore store() {
-        return store;
+        return images.store();
     }
 
     public Path root() {
@@ -64,9 +65,9 @@ public final class StoreFixture implements AutoCloseable {
 
     /** Closes and opens the store again on the same root, as a daemon restart does. */
     public ImageStore reopen() {
-        store.close();
-        store = ImageStore.open(config);
-        return store;
+        images.close();
+        images = ImageAssembly.open(config);
+        return images.store();
     }
 
     public static Instant inMinutes(int minutes) {
@@ -83,7 +84,7 @@ public final class StoreFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        store.close();
+        images.close();
         List<String> leftover = mountsUnderRoot();
         leftover.sort(Comparator.reverseOrder());
         for (String point : leftover) {

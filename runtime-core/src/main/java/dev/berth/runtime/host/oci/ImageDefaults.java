@@ -1,5 +1,6 @@
 package dev.berth.runtime.host.oci;
 
+import dev.berth.common.image.ImageUser;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ public record ImageDefaults(
         List<String> cmd,
         List<String> env,
         String workingDir,
-        String user,
+        ImageUser user,
         String stopSignal,
         String imageName) {
 
@@ -20,12 +21,12 @@ public record ImageDefaults(
         cmd = cmd == null ? List.of() : List.copyOf(cmd);
         env = env == null ? List.of() : List.copyOf(env);
         workingDir = workingDir == null ? "" : workingDir;
-        user = user == null ? "" : user;
+        user = user == null ? ImageUser.UNSET : user;
         stopSignal = stopSignal == null ? "" : stopSignal;
         imageName = imageName == null ? "" : imageName;
     }
 
     public static ImageDefaults empty() {
-        return new ImageDefaults(List.of(), List.of(), List.of(), "", "", "", "");
+        return new ImageDefaults(List.of(), List.of(), List.of(), "", ImageUser.UNSET, "", "");
     }
 }

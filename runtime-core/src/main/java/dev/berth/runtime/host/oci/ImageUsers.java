@@ -1,6 +1,7 @@
 package dev.berth.runtime.host.oci;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.image.ImageUser;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.SupplementalGroupsPolicy;
 import java.nio.file.Path;
@@ -8,12 +9,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Resolves a container's user and groups against the image's own /etc/passwd and /etc/group (read from the rootfs,
  * never the host's), following the kubelet's precedence: run_as_user, then run_as_username, then the image's USER;
- * run_as_group overrides the primary group; supplemental groups per the pod's policy.
+ * run_as_group overrides the primary group; supplemental groups per the pod's policy. The image's USER arrives
+ * already split into user and group (image-service parses it); only its names are looked up here.
  */
 public final class ImageUsers {
 
@@ -64,8 +67,8 @@ public final class ImageUsers {
         return new ImageUsers(users, groupList);
     }
 
-    /** Resolves the process user from the container's security context and the image's USER. */
-    public ResolvedUser resolve(LinuxContainerSecurityContext security, String imageUser) {
+    /** Resolves the process user from the container's security context and the image's parsed USER. */
+    public ResolvedUser resolve(LinuxContainerSecurityContext security, ImageUser imageUser) {
         long uid;
         long gid;
         String name;
@@ -80,26 +83,20 @@ public final class ImageUsers {
             gid = entry.gid();
             name = entry.name();
         } else {
-            String userPart = imageUser;
-            String groupPart = null;
-            int colon = imageUser.indexOf(':');
-            if (colon >= 0) {
-                userPart = imageUser.substring(0, colon);
-                groupPart = imageUser.substring(colon + 1);
-            }
-            if (userPart.isEmpty()) {
+            if (imageUser.user().isEmpty()) {
                 uid = 0;
                 Optional<PasswdEntry> root = byUid(0);
                 name = root.map(PasswdEntry::name).orElse(null);
                 gid = root.map(PasswdEntry::gid).orElse(0L);
             } else {
-                PasswdEntry entry = lookupUser(userPart);
+                PasswdEntry entry = imageUser.uid().isPresent() ? byUidOrBare(imageUser.uid().getAsLong())
+                        : byName(imageUser.user());
                 uid = entry.uid();
                 gid = entry.gid();
                 name = entry.name();
             }
-            if (groupPart != null && !groupPart.isEmpty()) {
-                gid = lookupGroup(groupPart);
+            if (imageUser.hasGroup()) {
+                gid = imageUser.gid().isPresent() ? imageUser.gid().getAsLong() : groupByName(imageUser.group());
             }
         }
         if (security.hasRunAsGroup()) {
@@ -118,21 +115,22 @@ public final class ImageUsers {
         return new ResolvedUser(uid, gid, new ArrayList<>(additional));
     }
 
-    // A numeric user not in /etc/passwd is fine (gid 0); a name must exist.
+    // run_as_username may be numeric too. A numeric user not in /etc/passwd is fine (gid 0); a name must exist.
     private PasswdEntry lookupUser(String user) {
-        Optional<Long> numeric = number(user);
-        if (numeric.isPresent()) {
-            return byUid(numeric.get()).orElse(new PasswdEntry(null, numeric.get(), 0));
-        }
+        OptionalLong numeric = ImageUser.numericId(user);
+        return numeric.isPresent() ? byUidOrBare(numeric.getAsLong()) : byName(user);
+    }
+
+    private PasswdEntry byUidOrBare(long uid) {
+        return byUid(uid).orElse(new PasswdEntry(null, uid, 0));
+    }
+
+    private PasswdEntry byName(String user) {
         return passwd.stream().filter(e -> e.name().equals(user)).findFirst().orElseThrow(
                 () -> BerthException.invalidArgument("user " + user + " not found in the image's /etc/passwd"));
     }
 
-    private long lookupGroup(String group) {
-        Optional<Long> numeric = number(group);
-        if (numeric.isPresent()) {
-            return numeric.get();
-        }
+    private long groupByName(String group) {
         return groups.stream().filter(g -> g.name().equals(group)).findFirst().map(GroupEntry::gid).orElseThrow(
                 () -> BerthException.invalidArgument("group " + group + " not found in the image's /etc/group"));
     }
@@ -142,15 +140,7 @@ public final class ImageUsers {
     }
 
     private static Optional<Long> number(String s) {
-        if (s.isEmpty() || s.length() > 10) {
-            return Optional.empty();
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return Optional.empty();
-            }
-        }
-        long value = Long.parseLong(s);
-        return value <= 0xFFFFFFFFL ? Optional.of(value) : Optional.empty();
+        OptionalLong id = ImageUser.numericId(s);
+        return id.isPresent() ? Optional.of(id.getAsLong()) : Optional.empty();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.image.ImageUser;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.runtime.host.oci.ImageDefaults;
 import dev.berth.runtime.host.oci.OciSpec;
@@ -58,9 +59,9 @@ class CommandStepTest {
     void workingDirFromConfigThenImageThenRoot() {
         assertEquals("/work", process(config()).cwd());
         assertEquals("/srv", process(config().setWorkingDir("/srv")).cwd());
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", "", "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", ImageUser.UNSET, "", "");
         assertEquals("/", process(config()).cwd());
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "data", "", "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "data", ImageUser.UNSET, "", "");
         assertEquals("/data", process(config()).cwd());
     }
 

@@ -3,6 +3,7 @@ package dev.berth.runtime.host.oci.spec;
 import static dev.berth.runtime.host.oci.spec.SpecFixture.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.berth.common.image.ImageUser;
 import dev.berth.runtime.host.oci.ImageDefaults;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class ContainerAnnotationsStepTest {
 
     @Test
     void imageNameFallsBackToTheRequestedImage() {
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", "", "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", ImageUser.UNSET, "", "");
         assertEquals("x:1", fixture.apply(config(), new ContainerAnnotationsStep()).annotations()
                 .get("io.kubernetes.cri.image-name"));
     }

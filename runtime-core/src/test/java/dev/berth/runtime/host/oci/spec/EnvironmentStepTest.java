@@ -4,6 +4,7 @@ import static dev.berth.runtime.host.oci.spec.SpecFixture.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.common.image.ImageUser;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.KeyValue;
 import dev.berth.runtime.host.oci.ImageDefaults;
@@ -38,7 +39,7 @@ class EnvironmentStepTest {
 
     @Test
     void pathDefaultsWhenNobodySetsIt() {
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", "", "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", ImageUser.UNSET, "", "");
         List<String> env = env(config().setTty(true));
         assertTrue(env.contains("PATH=" + EnvironmentStep.DEFAULT_PATH));
         assertTrue(env.contains("TERM=xterm"));
@@ -46,7 +47,7 @@ class EnvironmentStepTest {
 
     @Test
     void imageEntriesWithoutValueAndConfigEntriesWithoutNameAreHandled() {
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of("BARE", "=nameless"), "", "", "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of("BARE", "=nameless"), "", ImageUser.UNSET, "", "");
         List<String> env = env(config().addEnvs(KeyValue.newBuilder().setKey("").setValue("dropped")));
         assertEquals(List.of("HOSTNAME=pod-host", "BARE=", "PATH=" + EnvironmentStep.DEFAULT_PATH), env);
     }

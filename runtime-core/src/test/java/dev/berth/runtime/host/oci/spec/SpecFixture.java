@@ -1,6 +1,7 @@
 package dev.berth.runtime.host.oci.spec;
 
 import dev.berth.common.fs.MountTable;
+import dev.berth.common.image.ImageUser;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.ImageSpec;
@@ -41,7 +42,7 @@ public final class SpecFixture {
 
     public final Path rootfs;
     public ImageDefaults image = new ImageDefaults(List.of("/entry"), List.of("cmd1", "cmd2"),
-            List.of("PATH=/image/bin", "IMG=1", "SHARED=image"), "/work", "", "SIGTERM", "docker.io/library/x:1");
+            List.of("PATH=/image/bin", "IMG=1", "SHARED=image"), "/work", ImageUser.UNSET, "SIGTERM", "docker.io/library/x:1");
 
     public SpecFixture(Path tmp) throws IOException {
         rootfs = tmp.resolve("rootfs");

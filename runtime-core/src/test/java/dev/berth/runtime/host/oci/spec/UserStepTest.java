@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.image.ImageUser;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Int64Value;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
@@ -37,7 +38,7 @@ class UserStepTest {
     }
 
     void imageUser(String user) {
-        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", user, "", "");
+        fixture.image = new ImageDefaults(List.of(), List.of("x"), List.of(), "", ImageUser.parse(user), "", "");
     }
 
     @Test
