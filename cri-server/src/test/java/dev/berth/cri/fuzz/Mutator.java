@@ -143,7 +143,8 @@ final class Mutator {
             case 1 -> {
                 if (count > 0) {
                     Object element = builder.getRepeatedField(field, random.nextInt(count));
-                    int copies = random.nextBoolean() ? 1 : 1000;
+                    int copies = random.nextBoolean() ? 1 : (int) Math.min(1000, Math.max(1,
+                            REPEAT_BUDGET_BYTES / Math.max(1, sizeOf(element))));
                     for (int i = 0; i < copies; i++) {
                         builder.addRepeatedField(field, element);
                     }
@@ -169,7 +170,7 @@ final class Mutator {
             case 3 -> {
                 if (!message) {
                     for (int i = 0; i < 10_000; i++) {
-                        builder.addRepeatedField(field, scalar(field, null));
+                        builder.addRepeatedField(field, shortened(scalar(field, null)));
                     }
                     applied.add(where + ": 10000 elements");
                 } else {
@@ -192,6 +193,27 @@ final class Mutator {
             builder.addRepeatedField(field, value);
             applied.add(where + " += " + describe(value));
         }
+    }
+
+    /**
+     * Copies of one element stop near this many bytes: past the daemon's 64 MiB message limit, so that limit is still
+     * met, but short of the gigabytes a copied megabyte string would make the test's own client buffer.
+     */
+    private static final long REPEAT_BUDGET_BYTES = 96L << 20;
+
+    private static long sizeOf(Object element) {
+        if (element instanceof Message m) {
+            return m.getSerializedSize();
+        }
+        if (element instanceof String s) {
+            return s.length();
+        }
+        return element instanceof ByteString b ? b.size() : 8;
+    }
+
+    // Ten thousand elements test the count, not the size: a huge string among them would make a multi-GB request.
+    private static Object shortened(Object value) {
+        return value instanceof String s && s.length() > 256 ? s.substring(0, 256) : value;
     }
 
     private Object scalar(FieldDescriptor field, Object current) {
