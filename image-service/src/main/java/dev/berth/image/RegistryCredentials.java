@@ -24,6 +24,11 @@ public record RegistryCredentials(String username, String password, String auth,
         auth = nullToEmpty(auth);
         identityToken = nullToEmpty(identityToken);
         registryToken = nullToEmpty(registryToken);
+        // It goes to the registry as an HTTP header; a bearer token is visible ASCII without spaces.
+        if (!registryToken.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw BerthException.invalidArgument("auth.registry_token must be visible ASCII without spaces: it is "
+                    + "sent to the registry as a bearer token in an HTTP header");
+        }
     }
 
     public static RegistryCredentials anonymous() {

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
+import dev.berth.proto.runtime.v1.AuthConfig;
 import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.DNSConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
+import dev.berth.proto.runtime.v1.ImageSpec;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
@@ -203,6 +206,20 @@ class FuzzRegressionTest {
                         .setLinux(LinuxContainerResources.newBuilder().setCpuQuota(1L << 53)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, quota.getStatus().getCode(), quota.getMessage());
         assertTrue(quota.getStatus().getDescription().contains("cpu_quota"), quota.getMessage());
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242 after the 12-05 merges, case 1526): a registry token that
+     * cannot be an HTTP header value failed the pull inside the HTTP client, as INTERNAL.
+     */
+    @Test
+    void aRegistryTokenThatCannotBeAHeaderIsInvalidArgument() {
+        StatusRuntimeException token = assertThrows(StatusRuntimeException.class, () -> berth.client().images()
+                .pullImage(PullImageRequest.newBuilder()
+                        .setImage(ImageSpec.newBuilder().setImage(fixture.image().reference()))
+                        .setAuth(AuthConfig.newBuilder().setRegistryToken("\u202e\ud83d\ude00\u00e9")).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, token.getStatus().getCode(), token.getMessage());
+        assertTrue(token.getStatus().getDescription().contains("auth.registry_token"), token.getMessage());
     }
 
     private static long directMemory() {
