@@ -13,7 +13,10 @@ import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ImageSpec;
+import dev.berth.proto.runtime.v1.LinuxSandboxSecurityContext;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
+import dev.berth.proto.runtime.v1.NamespaceMode;
+import dev.berth.proto.runtime.v1.NamespaceOption;
 import dev.berth.proto.runtime.v1.PullImageRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
@@ -220,6 +223,27 @@ class FuzzRegressionTest {
                         .setAuth(AuthConfig.newBuilder().setRegistryToken("\u202e\ud83d\ude00\u00e9")).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, token.getStatus().getCode(), token.getMessage());
         assertTrue(token.getStatus().getDescription().contains("auth.registry_token"), token.getMessage());
+    }
+
+    /**
+     * Found as leftovers after the long fuzz run (deploy/fuzz.sh 4 424242 after the 12-05 merges): a shared-PID pod
+     * whose cgroup parent berth cannot use (a ':' makes it read as a systemd triple) failed after its PID holder
+     * started, and the holder, which drops its parent-death signal with its privileges, outlived its launcher.
+     */
+    @Test
+    void aSharedPidPodRefusedAfterItsHolderStartedLeavesNoHolder() {
+        int podsBefore = pods();
+        // The fixture's own pod and container run throughout.
+        List<String> processesBefore = Leftovers.processesUsing(berth.state());
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                        fixture.uniqueName("holder")).toBuilder().setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setCgroupParent("/fuzz:parent").setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                                .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.POD)))))
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.getMessage());
+        assertEquals(podsBefore, pods());
+        assertEquals(processesBefore, Leftovers.processesUsing(berth.state()), "holder left running");
     }
 
     private static long directMemory() {

@@ -48,24 +48,26 @@ public final class Leftovers {
         }).toList();
     }
 
-    /** conmon, runc or container processes whose command line names one of the directories. */
+    /** Command lines of the processes that {@linkplain #uses use} one of the directories. */
     public static List<String> processesUsing(Path... dirs) {
-        return ProcessHandle.allProcesses()
-                .map(p -> p.info().commandLine().orElse(""))
-                .filter(cmd -> Arrays.stream(dirs).anyMatch(dir -> cmd.contains(dir.toString())))
+        return ProcessHandle.allProcesses().filter(p -> uses(p, dirs))
+                .map(p -> p.info().commandLine().orElse("") + " (pid " + p.pid() + ", root " + rootOf(p.pid()) + ")")
                 .toList();
     }
 
-    /**
-     * Kills what a failed test may leave running: processes whose command line names one of the directories or
-     * whose root lies below one (a shared-PID holder runs chrooted with a bare command line).
-     */
+    /** Kills what a failed test may leave running: the processes that {@linkplain #uses use} the directories. */
     public static void killProcessesUsing(Path... dirs) {
-        ProcessHandle.allProcesses().filter(p -> {
-            String cmd = p.info().commandLine().orElse("");
-            String root = rootOf(p.pid());
-            return Arrays.stream(dirs).anyMatch(dir -> cmd.contains(dir.toString()) || root.startsWith(dir + "/"));
-        }).forEach(ProcessHandle::destroyForcibly);
+        ProcessHandle.allProcesses().filter(p -> uses(p, dirs)).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Whether a process's command line names one of the directories or its root lies below one (a shared-PID
+     * holder runs chrooted with a bare command line).
+     */
+    private static boolean uses(ProcessHandle process, Path... dirs) {
+        String cmd = process.info().commandLine().orElse("");
+        String root = rootOf(process.pid());
+        return Arrays.stream(dirs).anyMatch(dir -> cmd.contains(dir.toString()) || root.startsWith(dir + "/"));
     }
 
     private static String rootOf(long pid) {

@@ -113,6 +113,9 @@ public final class PidHolder {
             holder = awaitHolder(sandboxId, launcher, log);
             join.join(cgroup, List.of(launcher, holder.pid()));
         } catch (RuntimeException e) {
+            // The holder itself first: it loses its parent-death signal when it drops to the holder's user, so
+            // killing the launcher alone would leave it running, outside any cgroup, for ever.
+            ProcessHandle.of(launcher).ifPresent(handle -> handle.descendants().forEach(ProcessHandle::destroyForcibly));
             Syscalls.kill(launcher, Syscalls.SIGKILL);
             Syscalls.waitpid(launcher, true);
             removeCgroup(sandboxId, cgroup);
