@@ -14,7 +14,16 @@ public interface DescriptorCalls {
 
     int close(int fd);
 
+    /** The one binding in the JVM, made on first use: every module shares it rather than generating its own. */
     static DescriptorCalls load() {
-        return LibraryLoader.create(DescriptorCalls.class).load("c");
+        return Binding.CALLS;
+    }
+
+    /** Holds the binding so that it is made only when first asked for. */
+    final class Binding {
+        private static final DescriptorCalls CALLS = LibraryLoader.create(DescriptorCalls.class).load("c");
+
+        private Binding() {
+        }
     }
 }

@@ -19,7 +19,16 @@ public interface MountCalls {
      */
     int mount_setattr(int dirfd, String path, int flags, @In long[] attr, long size);
 
+    /** The one binding in the JVM, made on first use: every module shares it rather than generating its own. */
     static MountCalls load() {
-        return LibraryLoader.create(MountCalls.class).load("c");
+        return Binding.CALLS;
+    }
+
+    /** Holds the binding so that it is made only when first asked for. */
+    final class Binding {
+        private static final MountCalls CALLS = LibraryLoader.create(MountCalls.class).load("c");
+
+        private Binding() {
+        }
     }
 }

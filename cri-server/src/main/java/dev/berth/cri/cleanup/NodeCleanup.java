@@ -107,7 +107,7 @@ public final class NodeCleanup {
 
     /** The default parent and every recorded pod's own, read before the records go. */
     private List<String> cgroupParents(StateLayout layout) {
-        CgroupDriver driver = driver();
+        CgroupDriver driver = ModuleConfigs.cgroupDriver(config);
         Set<String> parents = new LinkedHashSet<>();
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         new RecordStore<>(layout.sandboxRecords(), SandboxRecord.class, mapper).loadAll().records().values()
@@ -115,10 +115,6 @@ public final class NodeCleanup {
                 .forEach(p -> parents.add(driver.parentRelative(p)));
         parents.add(driver.parentRelative(driver.defaultParent()));
         return List.copyOf(parents);
-    }
-
-    private CgroupDriver driver() {
-        return "systemd".equals(config.runtime().cgroupDriver()) ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS;
     }
 
     /** Namespace pins, shm, staging and root filesystem mounts: deepest first, the directory itself kept. */

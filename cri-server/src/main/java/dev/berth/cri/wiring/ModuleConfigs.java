@@ -51,14 +51,17 @@ public final class ModuleConfigs {
                 .build();
     }
 
+    public static CgroupDriver cgroupDriver(BerthConfig config) {
+        return "systemd".equals(config.runtime().cgroupDriver()) ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS;
+    }
+
     public static RuntimeConfig runtime(BerthConfig config) {
         Map<String, Path> handlers = new LinkedHashMap<>();
         config.runtime().handlers().forEach((name, handler) -> handlers.put(name, Path.of(handler.path())));
         return RuntimeConfig.defaults()
                 .withDirectories(Path.of(config.storage().root()), Path.of(config.storage().state()))
                 .withHandlers(handlers, config.runtime().defaultHandler())
-                .withCgroupDriver("systemd".equals(config.runtime().cgroupDriver())
-                        ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS)
+                .withCgroupDriver(cgroupDriver(config))
                 .withShmSize(config.runtime().shmSizeBytes())
                 .withUnsetSeccompRuntimeDefault(RuntimeSection.RUNTIME_DEFAULT_PROFILE.equals(
                         config.runtime().unsetSeccompProfile()));

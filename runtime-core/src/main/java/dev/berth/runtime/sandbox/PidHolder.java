@@ -273,9 +273,8 @@ public final class PidHolder {
      * neither the record nor the cgroup would ever find again.
      *
      * @param recorded the holder PIDs the sandbox records name (they and their launchers are left alone)
-     * @return how many processes were killed
      */
-    public int killStrays(Set<Integer> recorded) {
+    public void killStrays(Set<Integer> recorded) {
         String rootDir = rootDir().toString();
         String launcherOption = "--root=" + rootDir;
         List<ProcessHandle> strays = new ArrayList<>();
@@ -294,7 +293,6 @@ public final class PidHolder {
             ProcStat.read((int) stray.pid()).ifPresent(stat -> kill("(unrecorded)", stat.pid(), stat.startTicks()));
             LOG.info("event=stray_pid_holder_killed pid={}", stray.pid());
         }
-        return strays.size();
     }
 
     private static String rootOf(int pid) {
