@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.cri.testing.Leftovers;
 import dev.berth.proto.runtime.v1.AuthConfig;
+import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerState;
+import dev.berth.proto.runtime.v1.CreateContainerRequest;
+import dev.berth.proto.runtime.v1.KeyValue;
 import dev.berth.proto.runtime.v1.DNSConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
@@ -244,6 +247,33 @@ class FuzzRegressionTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.getMessage());
         assertEquals(podsBefore, pods());
         assertEquals(processesBefore, Leftovers.processesUsing(berth.state()), "holder left running");
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242 after the 12-05 merges, cases 1169, 1482, 1962, 8369,
+     * 10186): a NUL in an environment variable's name, in the command or in the working directory failed only inside
+     * runc's container init, and came back INTERNAL with runc's first warning instead of its reason.
+     */
+    @Test
+    void aNulInTheContainersProcessIsInvalidArgumentAndMakesNothing() {
+        List<String> processesBefore = Leftovers.processesUsing(berth.state());
+        ContainerConfig base = fixture.newContainerConfig(fixture.uniqueName("nul"), List.of("sleep", "1"));
+        record Case(ContainerConfig config, String field) {
+        }
+        for (Case c : List.of(
+                new Case(base.toBuilder().addEnvs(KeyValue.newBuilder().setKey("x\0x")).build(), "config.envs[1].key"),
+                new Case(base.toBuilder().setCommand(0, "sleep\0x").build(), "config.command[0]"),
+                new Case(base.toBuilder().setWorkingDir("/\0x").build(), "config.working_dir"),
+                new Case(base.toBuilder().setCommand(0, "").build(), "config.command[0]"))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(fixture.podId())
+                            .setSandboxConfig(fixture.podConfig()).setConfig(c.config()).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+            assertTrue(e.getStatus().getDescription().contains(c.field()), e.getMessage());
+        }
+        assertEquals(1, berth.client().runtime().listContainers(ListContainersRequest.getDefaultInstance())
+                .getContainersCount(), "only the fixture's container");
+        assertEquals(processesBefore, Leftovers.processesUsing(berth.state()), "conmon or runc left running");
     }
 
     private static long directMemory() {

@@ -39,6 +39,7 @@ final class ContainerValidator {
         if (config.getImage().getImage().isEmpty()) {
             throw BerthException.invalidArgument("config.image.image is required");
         }
+        processText(config);
         resources.validate(config.getLinux().getResources(), "config.linux.resources");
         var security = config.getLinux().getSecurityContext();
         if (security.hasRunAsGroup() && !security.hasRunAsUser() && security.getRunAsUsername().isEmpty()) {
@@ -72,6 +73,35 @@ final class ContainerValidator {
                 && !pod.getLinux().getSecurityContext().getPrivileged()) {
             throw BerthException.invalidArgument("config.linux.security_context.privileged is true but the pod's "
                     + "linux.security_context.privileged is false: no privileged container in an unprivileged pod");
+        }
+    }
+
+    /**
+     * execve takes its program, arguments and environment as NUL-terminated strings, and runc refuses a NUL or an
+     * empty variable name only inside the container's init, where its text would come back as INTERNAL.
+     */
+    private static void processText(ContainerConfig config) {
+        for (int i = 0; i < config.getCommandCount(); i++) {
+            withoutNul(config.getCommand(i), "config.command[" + i + "]");
+        }
+        for (int i = 0; i < config.getArgsCount(); i++) {
+            withoutNul(config.getArgs(i), "config.args[" + i + "]");
+        }
+        withoutNul(config.getWorkingDir(), "config.working_dir");
+        for (int i = 0; i < config.getEnvsCount(); i++) {
+            var env = config.getEnvs(i);
+            if (env.getKey().isEmpty()) {
+                throw BerthException.invalidArgument("config.envs[" + i + "].key is empty: a variable needs a name");
+            }
+            withoutNul(env.getKey(), "config.envs[" + i + "].key");
+            withoutNul(env.getValue(), "config.envs[" + i + "].value");
+        }
+    }
+
+    private static void withoutNul(String value, String field) {
+        int nul = value.indexOf('\0');
+        if (nul >= 0) {
+            throw BerthException.invalidArgument(field + " must not contain a NUL character, got one at index " + nul);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.ContainerMetadata;
 import dev.berth.proto.runtime.v1.Device;
 import dev.berth.proto.runtime.v1.ImageSpec;
+import dev.berth.proto.runtime.v1.KeyValue;
 import dev.berth.proto.runtime.v1.LinuxContainerConfig;
 import dev.berth.proto.runtime.v1.LinuxContainerSecurityContext;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
@@ -45,6 +46,28 @@ class ContainerValidatorTest {
         assertTrue(e.getMessage().contains("namespace_options.target_id"), e.getMessage());
         assertDoesNotThrow(() -> noAppArmor.validate(config(security().setNamespaceOptions(NamespaceOption
                 .newBuilder().setPid(NamespaceMode.TARGET).setTargetId("abc")))));
+    }
+
+    @Test
+    void aNulInTheProcessOrAnUnnamedVariableIsInvalidNamingTheField() {
+        ContainerConfig base = config(security());
+        assertEquals("config.command[1] must not contain a NUL character, got one at index 1",
+                invalid(base.toBuilder().addCommand("sleep").addCommand("1\0").build()).getMessage());
+        assertEquals("config.args[0] must not contain a NUL character, got one at index 0",
+                invalid(base.toBuilder().addArgs("\0").build()).getMessage());
+        assertEquals("config.working_dir must not contain a NUL character, got one at index 1",
+                invalid(base.toBuilder().setWorkingDir("/\0x").build()).getMessage());
+        assertEquals("config.envs[1].key must not contain a NUL character, got one at index 1",
+                invalid(base.toBuilder().addEnvs(KeyValue.newBuilder().setKey("A").setValue("1"))
+                        .addEnvs(KeyValue.newBuilder().setKey("x\0x")).build()).getMessage());
+        assertEquals("config.envs[0].value must not contain a NUL character, got one at index 2",
+                invalid(base.toBuilder().addEnvs(KeyValue.newBuilder().setKey("A").setValue("ab\0")).build())
+                        .getMessage());
+        assertEquals("config.envs[0].key is empty: a variable needs a name",
+                invalid(base.toBuilder().addEnvs(KeyValue.newBuilder().setValue("v")).build()).getMessage());
+        // An empty value, spaces and non-ASCII text are all a process can take.
+        assertDoesNotThrow(() -> noAppArmor.validate(base.toBuilder().addCommand("echo").addArgs("a b \u00e9")
+                .setWorkingDir("/w d").addEnvs(KeyValue.newBuilder().setKey("EMPTY")).build()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.berth.runtime.host.monitor;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.runtime.host.oci.OciRuntime;
+import dev.berth.runtime.host.oci.RuntimeErrorText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,8 +80,9 @@ final class MonitorLauncher {
             runtime.delete(id, true);
             MonitorFs.removeQuietly(settings.socketLink(id));
             MonitorFs.removeQuietly(settings.exitFile(id));
-            LOG.warn("event=container_create_failed container={} error=\"{}\"", id, message.message());
-            throw BerthException.internal("cannot create container " + id + ": " + message.message(), null);
+            String reason = RuntimeErrorText.of(message.message());
+            LOG.warn("event=container_create_failed container={} error=\"{}\"", id, reason);
+            throw BerthException.internal("cannot create container " + id + ": " + reason, null);
         }
         OptionalLong conmonPid = files.conmonPid();
         LOG.info("event=container_created container={} pid={} conmon_pid={} took_ms={}", id, message.data(),

@@ -171,23 +171,10 @@ public final class OciRuntime {
     }
 
     private BerthException failure(String operation, String id, CommandResult result) {
-        String stderr = cleanStderr(result.stderrText());
+        String stderr = RuntimeErrorText.of(result.stderrText());
         LOG.warn("event=oci_runtime_failed handler={} op={} container={} exit={} error=\"{}\"", handler, operation,
                 id, result.exitCode(), stderr);
         return new BerthException(BerthException.Kind.INTERNAL,
                 handler + " " + operation + " " + id + " failed: " + stderr);
-    }
-
-    /** runc logs "time=… level=error msg=\"…\""; keep the message. */
-    static String cleanStderr(String stderr) {
-        int msg = stderr.lastIndexOf("msg=");
-        if (msg < 0) {
-            return stderr;
-        }
-        String text = stderr.substring(msg + 4).strip();
-        if (text.startsWith("\"") && text.endsWith("\"") && text.length() >= 2) {
-            text = text.substring(1, text.length() - 1).replace("\\\"", "\"");
-        }
-        return text;
     }
 }

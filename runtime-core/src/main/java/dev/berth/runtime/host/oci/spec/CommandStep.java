@@ -36,6 +36,10 @@ public final class CommandStep implements SpecStep {
         if (result.isEmpty()) {
             throw BerthException.invalidArgument("no command specified: neither the container nor the image has one");
         }
+        if (result.get(0).isEmpty()) {
+            throw BerthException.invalidArgument("the program to run is an empty string (config.command[0], or "
+                    + "config.args[0] when the image has no entrypoint): name a program");
+        }
         return result;
     }
 
