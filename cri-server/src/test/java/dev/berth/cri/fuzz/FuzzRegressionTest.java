@@ -12,6 +12,7 @@ import dev.berth.proto.runtime.v1.ContainerState;
 import dev.berth.proto.runtime.v1.CreateContainerRequest;
 import dev.berth.proto.runtime.v1.KeyValue;
 import dev.berth.proto.runtime.v1.DNSConfig;
+import dev.berth.proto.runtime.v1.Device;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.UpdateContainerResourcesRequest;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
@@ -274,6 +275,49 @@ class FuzzRegressionTest {
         assertEquals(1, berth.client().runtime().listContainers(ListContainersRequest.getDefaultInstance())
                 .getContainersCount(), "only the fixture's container");
         assertEquals(processesBefore, Leftovers.processesUsing(berth.state()), "conmon or runc left running");
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242 after the NUL fix, case 7543): a device whose host_path is
+     * "/.." made berth walk the host's whole tree looking for device nodes, until /proc refused a directory and the
+     * call failed INTERNAL.
+     */
+    @Test
+    void theHostsRootAsADeviceDirectoryIsInvalidArgument() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(fixture.podId())
+                        .setSandboxConfig(fixture.podConfig()).setConfig(fixture.newContainerConfig(
+                                fixture.uniqueName("dev"), List.of("sleep", "1")).toBuilder()
+                                .addDevices(Device.newBuilder().setHostPath("/..").setContainerPath("/dev/x")))
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        assertTrue(e.getStatus().getDescription().startsWith("config.devices[0].host_path: /.. holds more than 16384 entries"),
+                e.getMessage());
+    }
+
+    /**
+     * Found by the long fuzz run (deploy/fuzz.sh 4 424242 after the NUL fix, case 12066): a 1 MiB log_path made
+     * conmon's argument list too long to spawn (E2BIG), INTERNAL. No path can be longer than 4095 bytes.
+     */
+    @Test
+    void pathsLongerThanALinuxPathAreInvalidArgument() {
+        ContainerConfig base = fixture.newContainerConfig(fixture.uniqueName("long"), List.of("sleep", "1"));
+        for (ContainerConfig config : List.of(base.toBuilder().setLogPath("a".repeat(1 << 20)).build(),
+                base.toBuilder().setLogPath("a/".repeat(2100)).build(),
+                base.toBuilder().setWorkingDir("/" + "w".repeat(300)).build())) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                    .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(fixture.podId())
+                            .setSandboxConfig(fixture.podConfig()).setConfig(config).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
+        }
+        StatusRuntimeException pod = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
+                        fixture.uniqueName("long")).toBuilder().setLogDirectory("/" + "d/".repeat(2048))).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, pod.getStatus().getCode(), pod.getMessage());
+        assertEquals("config.log_directory is 4097 bytes long, longer than a path can be (4095 bytes)",
+                pod.getStatus().getDescription());
+        assertEquals(1, berth.client().runtime().listContainers(ListContainersRequest.getDefaultInstance())
+                .getContainersCount(), "only the fixture's container");
     }
 
     private static long directMemory() {

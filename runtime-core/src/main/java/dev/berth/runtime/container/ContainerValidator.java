@@ -53,7 +53,8 @@ final class ContainerValidator {
         }
         UserNamespaceOptions.validate(namespaces, "config.linux.security_context.namespace_options");
         mountPaths(config);
-        String logPath = RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path");
+        String logPath = RequestText.pathWithinLimits(
+                RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path"), "config.log_path");
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
             throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
                     + logPath);
@@ -74,6 +75,10 @@ final class ContainerValidator {
             throw BerthException.invalidArgument("config.linux.security_context.privileged is true but the pod's "
                     + "linux.security_context.privileged is false: no privileged container in an unprivileged pod");
         }
+        if (!config.getLogPath().isEmpty()) {
+            RequestText.pathWithinLimits(pod.getLogDirectory() + "/" + config.getLogPath(),
+                    "config.log_path inside the pod's log_directory");
+        }
     }
 
     /**
@@ -88,6 +93,7 @@ final class ContainerValidator {
             withoutNul(config.getArgs(i), "config.args[" + i + "]");
         }
         withoutNul(config.getWorkingDir(), "config.working_dir");
+        RequestText.pathWithinLimits(config.getWorkingDir(), "config.working_dir");
         for (int i = 0; i < config.getEnvsCount(); i++) {
             var env = config.getEnvs(i);
             if (env.getKey().isEmpty()) {
@@ -140,6 +146,7 @@ final class ContainerValidator {
                     + " writable: image volumes are read-only, set readonly");
         }
         RequestText.withoutControlCharacters(mount.getImageSubPath(), field + ".image_sub_path");
+        RequestText.pathWithinLimits(mount.getImageSubPath(), field + ".image_sub_path");
         ImageSubPath.check(mount.getImageSubPath(), field + ".image_sub_path");
     }
 

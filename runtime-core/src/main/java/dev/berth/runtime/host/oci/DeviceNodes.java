@@ -2,9 +2,12 @@ package dev.berth.runtime.host.oci;
 
 import dev.berth.common.error.BerthException;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +20,7 @@ public final class DeviceNodes {
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
     // Never copied into privileged containers: these are per-container mounts.
+    static final int MAX_DIRECTORY_ENTRIES = 16_384;
     private static final Set<String> SKIPPED_DIRS = Set.of("pts", "shm", "mqueue", "fd", "hugepages");
 
     /** A device node plus the cgroup rule that lets the container use it. */
@@ -45,12 +49,8 @@ public final class DeviceNodes {
         String target = containerPath == null || containerPath.isEmpty() ? hostPath : containerPath;
         List<DeviceAccess> result = new ArrayList<>();
         if (Files.isDirectory(host)) {
-            try (Stream<Path> walk = Files.walk(host)) {
-                for (Path node : walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
-                    deviceAt(node, target + "/" + host.relativize(node), access).ifPresent(result::add);
-                }
-            } catch (IOException e) {
-                throw BerthException.invalidArgument("cannot read devices under " + hostPath + ": " + e);
+            for (Path node : nodesUnder(host, hostPath)) {
+                deviceAt(node, target + "/" + host.relativize(node), access).ifPresent(result::add);
             }
             return result;
         }
@@ -59,6 +59,57 @@ public final class DeviceNodes {
                     throw BerthException.invalidArgument(hostPath + " is not a device");
                 });
         return result;
+    }
+
+    /**
+     * The files under a device directory, without following links. A device directory is a small tree like
+     * {@code /dev/dri}; past {@link #MAX_DIRECTORY_ENTRIES} entries the request named the wrong directory (walking
+     * {@code /} would read the whole host, /proc included), so it is refused rather than walked. Entries that cannot
+     * be read are not devices berth could describe, and are skipped.
+     */
+    private static List<Path> nodesUnder(Path host, String hostPath) {
+        List<Path> nodes = new ArrayList<>();
+        try {
+            Files.walkFileTree(host, new SimpleFileVisitor<>() {
+                private int entries;
+
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    count();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    count();
+                    nodes.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                    // A directory that failed part way through its listing: what was listed is kept.
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    count();
+                    return FileVisitResult.CONTINUE;
+                }
+
+                private void count() {
+                    if (++entries > MAX_DIRECTORY_ENTRIES) {
+                        throw BerthException.invalidArgument(hostPath + " holds more than " + MAX_DIRECTORY_ENTRIES
+                                + " entries: a device directory is a small tree of device nodes, name it or the "
+                                + "nodes themselves");
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw BerthException.invalidArgument("cannot read devices under " + hostPath + ": " + e.getMessage());
+        }
+        return nodes;
     }
 
     /** Every char/block device of the host's /dev (privileged containers). */

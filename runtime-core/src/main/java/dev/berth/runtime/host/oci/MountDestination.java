@@ -25,6 +25,7 @@ public final class MountDestination {
      */
     public static String of(String containerPath, String field) {
         RequestText.withoutControlCharacters(containerPath, field);
+        RequestText.pathWithinLimits(containerPath, field);
         if (!containerPath.startsWith("/")) {
             throw BerthException.invalidArgument(field + " must be an absolute path, got \"" + containerPath + "\"");
         }
