@@ -9,7 +9,7 @@ public record ServerSection(String socket, Integer maxMessageBytes, String logLe
     public ServerSection {
         socket = socket == null ? DEFAULT_SOCKET : socket;
         // The kubelet's client caps messages at 16 MiB; list RPCs on large nodes need more room on our side.
-        maxMessageBytes = maxMessageBytes == null ? 64 * 1024 * 1024 : maxMessageBytes;
+        maxMessageBytes = maxMessageBytes == null ? 16 * 1024 * 1024 : maxMessageBytes;
         logLevel = logLevel == null ? "info" : logLevel;
         shutdownGraceSeconds = shutdownGraceSeconds == null ? 10 : shutdownGraceSeconds;
         eventBuffer = eventBuffer == null ? 1024 : eventBuffer;

@@ -53,7 +53,9 @@ class FuzzRegressionTest {
     static final TestRegistry registry = TestRegistry.start();
 
     @RegisterExtension
+    // The message limit of the daemon that found the large-record case, so its 16 MiB pod config still fits.
     static final BerthServerExtension berth = BerthServerExtension.create()
+            .withServerKeys("max_message_bytes = 67108864")
             .withToml("[registry.\"" + registry.address() + "\"]\ninsecure = true\n");
 
     static FuzzFixture fixture;

@@ -196,8 +196,8 @@ final class Mutator {
     }
 
     /**
-     * Copies of one element stop near this many bytes: past the daemon's 64 MiB message limit, so that limit is still
-     * met, but short of the gigabytes a copied megabyte string would make the test's own client buffer.
+     * Copies of one element stop near this many bytes: past the daemon's message limit (16 MiB by default), so that
+     * limit is still met, but short of the gigabytes a copied megabyte string would make the test's own client buffer.
      */
     private static final long REPEAT_BUDGET_BYTES = 96L << 20;
 

@@ -100,4 +100,19 @@ class MalformedRequestTest {
         }
         assertEquals(0, pods());
     }
+
+    @Test
+    void aRequestPast16MibIsRefusedByDefaultAndMakesNoPod() {
+        // A pod config of 17 MiB (labels of 1 MiB each): containerd's limit too; no kubelet request comes near it.
+        PodSandboxConfig.Builder config = PodSandboxConfig.newBuilder().setMetadata(PodSandboxMetadata.newBuilder()
+                .setName("big").setNamespace("default").setUid("u3"))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(berth.cgroupParent()));
+        for (int i = 0; i < 17; i++) {
+            config.putLabels("l" + i, "v".repeat(1 << 20));
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
+        assertEquals(0, pods());
+    }
 }
