@@ -8,7 +8,7 @@ public record ServerSection(String socket, Integer maxMessageBytes, String logLe
 
     public ServerSection {
         socket = socket == null ? DEFAULT_SOCKET : socket;
-        // The kubelet's client caps messages at 16 MiB; list RPCs on large nodes need more room on our side.
+        // Requests only (answers are not capped): containerd's 16 MiB. No kubelet request comes near it.
         maxMessageBytes = maxMessageBytes == null ? 16 * 1024 * 1024 : maxMessageBytes;
         logLevel = logLevel == null ? "info" : logLevel;
         shutdownGraceSeconds = shutdownGraceSeconds == null ? 10 : shutdownGraceSeconds;

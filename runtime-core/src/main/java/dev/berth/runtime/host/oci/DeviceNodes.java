@@ -19,8 +19,8 @@ public final class DeviceNodes {
     private static final int S_IFMT = 0170000;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFBLK = 0060000;
-    // Never copied into privileged containers: these are per-container mounts.
     static final int MAX_DIRECTORY_ENTRIES = 16_384;
+    // Never copied into privileged containers: these are per-container mounts.
     private static final Set<String> SKIPPED_DIRS = Set.of("pts", "shm", "mqueue", "fd", "hugepages");
 
     /** A device node plus the cgroup rule that lets the container use it. */
