@@ -3,13 +3,16 @@ package dev.berth.cri.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.berth.cri.testing.BerthServerExtension;
 import dev.berth.proto.runtime.v1.LinuxPodSandboxConfig;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.PodSandboxMetadata;
+import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
+import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
@@ -110,9 +113,17 @@ class MalformedRequestTest {
         for (int i = 0; i < 17; i++) {
             config.putLabels("l" + i, "v".repeat(1 << 20));
         }
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
-                .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config).build()));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
+        try {
+            String id = berth.client().runtime().runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(config)
+                    .build()).getPodSandboxId();
+            // Accepted: a failure, but the pod (with its PID holder) must not outlive the test.
+            berth.client().runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(id).build());
+            berth.client().runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(id)
+                    .build());
+            fail("a 17 MiB RunPodSandbox was accepted");
+        } catch (StatusRuntimeException e) {
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
+        }
         assertEquals(0, pods());
     }
 }
