@@ -173,7 +173,7 @@ public final class MarkdownReport {
         return samples(floor, floorStep).map(s -> ms(s.p50Millis()) + " (" + floorStep + ")").orElse("");
     }
 
-    private static String ratio(Optional<Samples> berth, Optional<Samples> containerd) {
+    static String ratio(Optional<Samples> berth, Optional<Samples> containerd) {
         if (berth.isEmpty() || containerd.isEmpty() || containerd.get().p50Millis() <= 0) {
             return "—";
         }

@@ -79,7 +79,7 @@ final class PluginFloorSection {
                         .append(" | ").append(above(berth, berthFloor))
                         .append(" | ").append(p50(containerd)).append(" | ").append(ms(ctrFloor))
                         .append(" | ").append(above(containerd, ctrFloor))
-                        .append(" | ").append(ratio(berth, containerd)).append(" |\n");
+                        .append(" | ").append(MarkdownReport.ratio(berth, containerd)).append(" |\n");
             }
         }
         if (sameChain) {
@@ -161,12 +161,5 @@ final class PluginFloorSection {
             return "—";
         }
         return MarkdownReport.ms(samples.get().p50Millis() - floorMillis.getAsDouble());
-    }
-
-    private static String ratio(Optional<Samples> berth, Optional<Samples> containerd) {
-        if (berth.isEmpty() || containerd.isEmpty() || containerd.get().p50Millis() <= 0) {
-            return "—";
-        }
-        return String.format(Locale.ROOT, "%.2f×", berth.get().p50Millis() / containerd.get().p50Millis());
     }
 }
