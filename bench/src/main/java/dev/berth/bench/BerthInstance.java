@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * berth started through its launcher ({@code bin/berth serve}, the fat jar and AppCDS archive that
  * {@code deploy/build.sh} makes) with a private socket, root and state under /tmp, the local registry marked
  * insecure, metrics off and either the built-in bridge or the bench's standard CNI chain, on a bench-only name and
- * subnet. berth's own RemovePodSandbox undoes what a pod made; {@link #close()} stops the daemon by its PID and sweeps whatever is left.
+ * subnet. berth's own RemovePodSandbox undoes what a pod made; {@link #close()} stops the daemon by its PID and sweeps
+ * whatever is left.
  */
 public final class BerthInstance implements RuntimeUnderTest {
 
