@@ -3,9 +3,16 @@
 # one after the other, each a private instance (own socket, root, state, bridge under /tmp; nothing system-wide is
 # started or left). Prints a Markdown table with p50 per step and the berth/containerd ratio.
 #
-# Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [pidmodes] [burst] [overhead]
-#                  [repull] [all] [--out FILE]
+# Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [cnifloor] [exec] [portforward]
+#                  [pidmodes] [burst] [overhead] [repull] [all] [--out FILE]
 #                  [--iterations N] [--warmup N] [--pulls N] [--runtimes containerd,berth] [--logs DIR]
+#                  [--network builtin|chain] [--berth-log-level LEVEL]
+# --network builtin (default): berth on its built-in bridge, containerd on its CNI bridge conflist.
+# --network chain: both on the same standard CNI conflist (bridge + host-local + portmap from /usr/lib/cni), each on
+#   its own bridge and subnet; adds cnifloor, which times the plugins' own ADD/DEL (and loopback, which containerd
+#   runs) bare into a fresh netns, so the report shows RunPodSandbox/StopPodSandbox above that floor and the goals.
+# --berth-log-level debug makes berth log each CNI plugin run's time (with --logs DIR to keep the log).
+# Run it inside `flock /tmp/berth-bench.lock` when other benchmarks may run on the machine.
 # BERTH_REBUILD=1 rebuilds build/berth.jar first (otherwise it is built only when missing);
 # BENCH_MVN_FLAGS passes extra flags to Maven (e.g. -o).
 set -euo pipefail

@@ -1,8 +1,10 @@
 package dev.berth.bench;
 
+import dev.berth.bench.cni.CniChain;
 import dev.berth.bench.host.CgroupTree;
 import dev.berth.bench.host.DirectorySize;
 import dev.berth.bench.host.HostProcesses;
+import dev.berth.bench.host.IptablesTables;
 import dev.berth.bench.host.Links;
 import dev.berth.bench.host.NatRules;
 import dev.berth.bench.host.WorkDir;
@@ -23,14 +25,19 @@ import org.slf4j.LoggerFactory;
 /**
  * berth started through its launcher ({@code bin/berth serve}, the fat jar and AppCDS archive that
  * {@code deploy/build.sh} makes) with a private socket, root and state under /tmp, the local registry marked
- * insecure, metrics off and the built-in bridge on a bench-only name and subnet. berth's own RemovePodSandbox undoes
- * what a pod made; {@link #close()} stops the daemon by its PID and sweeps whatever is left.
+ * insecure, metrics off and either the built-in bridge or the bench's standard CNI chain, on a bench-only name and
+ * subnet. berth's own RemovePodSandbox undoes what a pod made; {@link #close()} stops the daemon by its PID and sweeps
+ * whatever is left.
  */
 public final class BerthInstance implements RuntimeUnderTest {
 
-    static final String BRIDGE = "brtbench0";
-    static final String SUBNET = "10.78.0.0/24";
+    static final String BRIDGE = BerthConfig.BUILTIN_BRIDGE;
+    static final String SUBNET = BerthConfig.BUILTIN_SUBNET;
     static final String SUBNET_MARKER = "10.78.0.";
+    /** The same-chain case: the standard conflist on a bridge and subnet of berth's own. */
+    static final String CHAIN_BRIDGE = "brtchain0";
+    static final String CHAIN_SUBNET = "10.79.0.0/24";
+    static final String CHAIN_NETWORK = "berth-bench-berth";
     /** berth names its built-in network's nftables table after a non-default bridge. */
     static final String NFT_TABLE = "berth_" + BRIDGE;
     static final String CGROUP_PARENT = "/berth-bench-berth";
@@ -39,21 +46,28 @@ public final class BerthInstance implements RuntimeUnderTest {
 
     private final WorkDir work;
     private final Optional<Path> logCopyDir;
+    private final Optional<CniChain> chain;
+    private final IptablesTables tablesBefore;
     private final Thread shutdownHook = new Thread(this::close, "berth-bench-cleanup");
     private RunningDaemon daemon;
     private String version = "berth";
     private boolean closed;
 
-    private BerthInstance(WorkDir work, Optional<Path> logCopyDir) {
+    private BerthInstance(WorkDir work, Optional<Path> logCopyDir, Optional<CniChain> chain,
+                          IptablesTables tablesBefore) {
         this.work = work;
         this.logCopyDir = logCopyDir;
+        this.chain = chain;
+        this.tablesBefore = tablesBefore;
     }
 
     /**
      * Starts {@code <repository>/bin/berth serve} trusting {@code registry} over plain HTTP; its log is copied into
-     * {@code logCopyDir} on close, when given.
+     * {@code logCopyDir} on close, when given. With {@code sameChain} pods go through the bench's standard CNI chain
+     * on {@link #CHAIN_BRIDGE} instead of the built-in bridge.
      */
-    public static BerthInstance start(Path repository, String registry, Optional<Path> logCopyDir) {
+    public static BerthInstance start(Path repository, String registry, Optional<Path> logCopyDir,
+                                      boolean sameChain, String logLevel) {
         Path launcher = repository.resolve("bin/berth");
         if (!Files.isExecutable(launcher)) {
             throw new IllegalStateException(launcher + " is missing");
@@ -61,12 +75,22 @@ public final class BerthInstance implements RuntimeUnderTest {
         if (!Files.isReadable(repository.resolve("build/berth.jar"))) {
             throw new IllegalStateException(repository.resolve("build/berth.jar") + " is missing: run deploy/build.sh");
         }
+        IptablesTables tablesBefore = IptablesTables.snapshot();
+        // Bridges by these names can only be leftovers of an interrupted bench run.
         Links.deleteBridge(BRIDGE).forEach(note -> LOG.warn("before start: {}", note));
+        Links.deleteBridge(CHAIN_BRIDGE).forEach(note -> LOG.warn("before start: {}", note));
         WorkDir work = WorkDir.create("bb-berth-");
-        BerthInstance instance = new BerthInstance(work, logCopyDir);
+        Optional<CniChain> chain = sameChain
+                ? Optional.of(new CniChain(CHAIN_NETWORK, CHAIN_BRIDGE, CHAIN_SUBNET, work.directory("ipam")))
+                : Optional.empty();
+        chain.ifPresent(c -> {
+            NatRules.removeMatching("nat", c.subnetMarker()).forEach(note -> LOG.warn("before start: {}", note));
+            NatRules.removeMatching("filter", c.subnetMarker()).forEach(note -> LOG.warn("before start: {}", note));
+        });
+        BerthInstance instance = new BerthInstance(work, logCopyDir, chain, tablesBefore);
         Runtime.getRuntime().addShutdownHook(instance.shutdownHook);
         try {
-            instance.launch(launcher, registry);
+            instance.launch(launcher, registry, logLevel);
             return instance;
         } catch (RuntimeException e) {
             String log = RunningDaemon.logTail(work, "berth");
@@ -75,23 +99,13 @@ public final class BerthInstance implements RuntimeUnderTest {
         }
     }
 
-    private void launch(Path launcher, String registry) {
+    private void launch(Path launcher, String registry, String logLevel) {
         Path config = work.resolve("config.toml");
         Path socket = work.resolve("b.sock");
-        write(config, "[server]\n"
-                + "socket = " + Toml.quote(socket.toString()) + "\n"
-                + "\n[storage]\n"
-                + "root = " + Toml.quote(work.directory("root").toString()) + "\n"
-                + "state = " + Toml.quote(work.directory("state").toString()) + "\n"
-                + "\n[registry." + Toml.quote(registry) + "]\n"
-                + "insecure = true\n"
-                + "\n[network]\n"
-                + "bridge = " + Toml.quote(BRIDGE) + "\n"
-                + "subnet = " + Toml.quote(SUBNET) + "\n"
-                // An empty CNI dir keeps berth on its built-in bridge whatever /etc/cni/net.d holds.
-                + "conf_dir = " + Toml.quote(work.directory("cni").toString()) + "\n"
-                + "\n[metrics]\n"
-                + "address = \"\"\n");
+        BerthConfig berthConfig = new BerthConfig(socket, work.directory("root"), work.directory("state"), registry,
+                logLevel, work.directory("cni"), chain);
+        write(config, berthConfig.toml());
+        chain.ifPresent(c -> write(berthConfig.confDir().resolve(BerthConfig.CONFLIST_NAME), c.conflist()));
         work.directory("client");
         daemon = RunningDaemon.launch("berth", List.of(launcher.toString(), "serve", "--config", config.toString()),
                 work, socket);
@@ -137,7 +151,8 @@ public final class BerthInstance implements RuntimeUnderTest {
 
     @Override
     public String describe() {
-        return version + " (runc + conmon, built-in bridge " + BRIDGE + " " + SUBNET + ")";
+        return version + chain.map(c -> " (runc + conmon, CNI chain bridge+host-local+portmap on " + c.bridge() + " "
+                + c.subnet() + ")").orElse(" (runc + conmon, built-in bridge " + BRIDGE + " " + SUBNET + ")");
     }
 
     @Override
@@ -158,6 +173,12 @@ public final class BerthInstance implements RuntimeUnderTest {
         notes.addAll(Links.deleteBridge(BRIDGE));
         notes.addAll(deleteNftTable());
         notes.addAll(NatRules.removeMatching("nat", SUBNET_MARKER));
+        chain.ifPresent(c -> {
+            notes.addAll(Links.deleteBridge(c.bridge()));
+            notes.addAll(NatRules.removeMatching("nat", c.subnetMarker()));
+            notes.addAll(NatRules.removeMatching("filter", c.subnetMarker()));
+        });
+        notes.addAll(tablesBefore.removeNewEmptyTables());
         CleanupNotes.log(LOG, "berth", notes);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);

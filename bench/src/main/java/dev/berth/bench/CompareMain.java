@@ -1,9 +1,11 @@
 package dev.berth.bench;
 
 import dev.berth.bench.CompareOptions.Choice;
+import dev.berth.bench.cni.CniChain;
 import dev.berth.bench.report.MarkdownReport;
 import dev.berth.bench.report.ScenarioRun;
 import dev.berth.bench.scenario.BurstScenario;
+import dev.berth.bench.scenario.CniFloorScenario;
 import dev.berth.bench.scenario.ContainerLifecycleScenario;
 import dev.berth.bench.scenario.NodeOverheadScenario;
 import dev.berth.bench.scenario.PodWithContainerScenario;
@@ -67,7 +69,11 @@ public final class CompareMain {
         header.add("client: one grpc-java blocking CRI client over the runtime's unix socket, the same code for both"
                 + " runtimes; runtimes run one after the other; images come from a local docker-registry over HTTP");
         Map<String, Map<String, Outcome>> results = new LinkedHashMap<>();
+        header.add("network: " + (sameChain() ? "same chain: both runtimes on one standard CNI conflist (bridge +"
+                + " host-local + portmap from " + CniChain.BIN_DIR + "), each on its own bridge and subnet"
+                : "built-in: berth's built-in bridge, containerd's CNI bridge conflist"));
         Optional<Outcome> floor = Optional.empty();
+        Optional<Outcome> cniFloor = Optional.empty();
         List<CriScenario> ran = new ArrayList<>();
         try (BenchImages images = BenchImages.push(options.wants(Choice.PULL))) {
             List<CriScenario> scenarios = scenarios(images);
@@ -82,8 +88,13 @@ public final class CompareMain {
                 LOG.info("running the runc floor");
                 floor = Optional.of(new RuncFloorScenario(options.settings()).run());
             }
+            if (options.wants(Choice.CNIFLOOR)) {
+                LOG.info("running the CNI plugin floor");
+                cniFloor = Optional.of(new CniFloorScenario(options.settings()).run());
+            }
         } finally {
-            String restored = forwarding.restore(List.of(ContainerdInstance.BRIDGE, BerthInstance.BRIDGE));
+            String restored = forwarding.restore(List.of(ContainerdInstance.BRIDGE, BerthInstance.BRIDGE,
+                    BerthInstance.CHAIN_BRIDGE, CniFloorScenario.BRIDGE));
             if (!restored.isEmpty()) {
                 LOG.info(restored);
             }
@@ -92,7 +103,7 @@ public final class CompareMain {
         for (CriScenario scenario : ran) {
             runs.add(new ScenarioRun(scenario.name(), results.get(scenario.name()), scenario.floorSteps()));
         }
-        String report = new MarkdownReport(header, runs, floor).render();
+        String report = new MarkdownReport(header, runs, floor, cniFloor, sameChain()).render();
         System.out.println(report);
         if (options.out().isPresent()) {
             try {
@@ -167,7 +178,12 @@ public final class CompareMain {
         if (runtime.equals(MarkdownReport.CONTAINERD)) {
             return ContainerdInstance.start(images.registryAddress(), images.pause().reference(), options.logs());
         }
-        return BerthInstance.start(options.repository(), images.registryAddress(), options.logs());
+        return BerthInstance.start(options.repository(), images.registryAddress(), options.logs(), sameChain(),
+                options.berthLogLevel());
+    }
+
+    private boolean sameChain() {
+        return options.network() == CompareOptions.Network.CHAIN;
     }
 
     private static String summary(Outcome outcome) {

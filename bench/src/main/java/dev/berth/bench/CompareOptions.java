@@ -15,20 +15,30 @@ import java.util.Set;
  * runtimes, and where the report goes.
  */
 record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
-                      Optional<Path> out, Optional<Path> logs) {
+                      Optional<Path> out, Optional<Path> logs, Network network, String berthLogLevel) {
 
-    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL }
+    enum Choice { PULL, POD, CONTAINER, FLOOR, CNIFLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL }
+
+    /**
+     * The pod network under test: BUILTIN is berth's built-in bridge next to containerd's CNI bridge conflist; CHAIN
+     * puts both runtimes on the same standard CNI conflist (bridge + host-local + portmap), each on its own bridge.
+     */
+    enum Network { BUILTIN, CHAIN }
 
     static final String USAGE = """
-            usage: CompareMain [pull] [pod] [container] [floor] [exec] [portforward] [pidmodes] [burst] [overhead]
-                               [repull] [all] [options]
+            usage: CompareMain [pull] [pod] [container] [floor] [cnifloor] [exec] [portforward] [pidmodes] [burst]
+                               [overhead] [repull] [all] [options]
               --out FILE          also write the Markdown report to FILE
               --iterations N      measured iterations of every scenario but pull (default 20)
               --warmup N          unmeasured iterations first (default 3)
               --pulls N           measured pulls (default 5, after one warm-up pull)
               --repo DIR          berth repository with bin/berth and build/berth.jar (default .)
               --runtimes LIST     comma-separated subset of containerd,berth (default both)
-              --logs DIR          keep a copy of each daemon's log in DIR""";
+              --logs DIR          keep a copy of each daemon's log in DIR
+              --network MODE      builtin (default): berth's built-in bridge, containerd's CNI bridge conflist;
+                                  chain: both on the same CNI conflist (bridge + host-local + portmap from
+                                  /usr/lib/cni), each on its own bridge and subnet; adds cnifloor
+              --berth-log-level L berth's server.log_level (default info; debug logs per-plugin CNI times)""";
 
     static CompareOptions parse(String[] args) {
         Set<Choice> scenarios = EnumSet.noneOf(Choice.class);
@@ -39,11 +49,14 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
         List<String> runtimes = List.of("containerd", "berth");
         Path out = null;
         Path logs = null;
+        Network network = Network.BUILTIN;
+        String berthLogLevel = "info";
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
-                case "pull", "pod", "container", "floor", "exec", "portforward" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
+                case "pull", "pod", "container", "floor", "cnifloor", "exec", "portforward" ->
+                        scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "pidmodes", "burst", "overhead", "repull" ->
                         scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
@@ -53,19 +66,40 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
                 case "--repo" -> repository = Path.of(value(args, ++i, arg));
                 case "--runtimes" -> runtimes = runtimes(value(args, ++i, arg));
                 case "--logs" -> logs = Path.of(value(args, ++i, arg));
+                case "--network" -> network = network(value(args, ++i, arg));
+                case "--berth-log-level" -> berthLogLevel = logLevel(value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
         if (scenarios.isEmpty()) {
             scenarios.addAll(EnumSet.allOf(Choice.class));
         }
+        if (network == Network.CHAIN) {
+            // Times above the plugins' own are the point of the same-chain case.
+            scenarios.add(Choice.CNIFLOOR);
+        }
         return new CompareOptions(scenarios, new Settings(warmup, iterations, pulls),
                 repository.toAbsolutePath().normalize(), runtimes, Optional.ofNullable(out),
-                Optional.ofNullable(logs));
+                Optional.ofNullable(logs), network, berthLogLevel);
     }
 
     boolean wants(Choice choice) {
         return scenarios.contains(choice);
+    }
+
+    private static Network network(String value) {
+        return switch (value) {
+            case "builtin" -> Network.BUILTIN;
+            case "chain" -> Network.CHAIN;
+            default -> throw new IllegalArgumentException("unknown network: " + value + " (builtin or chain)");
+        };
+    }
+
+    private static String logLevel(String value) {
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(value)) {
+            throw new IllegalArgumentException("unknown log level: " + value + " (error, warn, info, debug, trace)");
+        }
+        return value;
     }
 
     private static List<String> runtimes(String list) {

@@ -1,5 +1,6 @@
 package dev.berth.bench;
 
+import dev.berth.bench.cni.CniChain;
 import dev.berth.bench.host.Capabilities;
 import java.nio.file.Path;
 
@@ -20,7 +21,7 @@ record ContainerdConfig(Path root, Path state, Path socket, String sandboxImage,
                         Path ipamDir, String bridge, String subnet) {
 
     static final String NETWORK_NAME = "berth-bench-containerd";
-    static final String CNI_BIN_DIR = "/usr/lib/cni";
+    static final String CNI_BIN_DIR = CniChain.BIN_DIR;
     static final String RUNC = "/usr/sbin/runc";
 
     /** runc state of the k8s.io namespace's containers: the shim's {@code Root} option plus the namespace. */
@@ -70,31 +71,13 @@ record ContainerdConfig(Path root, Path state, Path socket, String sandboxImage,
                 + "  endpoint = [" + Toml.quote("http://" + registry) + "]\n";
     }
 
-    /**
-     * A kubeadm-style bridge network: gateway on the bridge, masquerade for traffic leaving the subnet, hairpin,
-     * portmap chained for hostPorts. containerd adds the loopback plugin itself.
-     */
+    /** The bench's standard chain (bridge + host-local + portmap); containerd adds the loopback plugin itself. */
+    CniChain chain() {
+        return new CniChain(NETWORK_NAME, bridge, subnet, ipamDir);
+    }
+
     String conflist() {
-        return "{\n"
-                + "  \"cniVersion\": \"1.0.0\",\n"
-                + "  \"name\": " + Toml.quote(NETWORK_NAME) + ",\n"
-                + "  \"plugins\": [\n"
-                + "    {\n"
-                + "      \"type\": \"bridge\",\n"
-                + "      \"bridge\": " + Toml.quote(bridge) + ",\n"
-                + "      \"isGateway\": true,\n"
-                + "      \"ipMasq\": true,\n"
-                + "      \"hairpinMode\": true,\n"
-                + "      \"ipam\": {\n"
-                + "        \"type\": \"host-local\",\n"
-                + "        \"dataDir\": " + Toml.quote(ipamDir.toString()) + ",\n"
-                + "        \"ranges\": [[{\"subnet\": " + Toml.quote(subnet) + "}]],\n"
-                + "        \"routes\": [{\"dst\": \"0.0.0.0/0\"}]\n"
-                + "      }\n"
-                + "    },\n"
-                + "    {\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}}\n"
-                + "  ]\n"
-                + "}\n";
+        return chain().conflist();
     }
 
     /** True when this process may not lower oom_score_adj (no CAP_SYS_RESOURCE): containerd then cannot either. */

@@ -53,7 +53,7 @@ public final class SpecDumpMain {
                 dump(containerd, "containerd", images, out);
             }
             try (RuntimeUnderTest berth = BerthInstance.start(repository.toAbsolutePath().normalize(),
-                    images.registryAddress(), Optional.empty())) {
+                    images.registryAddress(), Optional.empty(), false, "info")) {
                 dump(berth, "berth", images, out);
             }
         }

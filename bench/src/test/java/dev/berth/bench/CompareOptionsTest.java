@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.bench.CompareOptions.Choice;
+import dev.berth.bench.CompareOptions.Network;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,6 +19,24 @@ class CompareOptionsTest {
         assertEquals(EnumSet.allOf(Choice.class), options.scenarios());
         assertEquals(20, options.settings().iterations());
         assertEquals(List.of("containerd", "berth"), options.runtimes());
+        assertEquals(Network.BUILTIN, options.network());
+        assertEquals("info", options.berthLogLevel());
+    }
+
+    @Test
+    void theSameChainAddsThePluginFloor() {
+        CompareOptions options = CompareOptions.parse(new String[] {"pod", "pidmodes", "--network", "chain",
+                "--berth-log-level", "debug"});
+        assertEquals(Network.CHAIN, options.network());
+        assertEquals(EnumSet.of(Choice.POD, Choice.PIDMODES, Choice.CNIFLOOR), options.scenarios());
+        assertEquals("debug", options.berthLogLevel());
+    }
+
+    @Test
+    void thePluginFloorRunsAloneOnTheBuiltinNetwork() {
+        CompareOptions options = CompareOptions.parse(new String[] {"cnifloor", "--network", "builtin"});
+        assertEquals(Network.BUILTIN, options.network());
+        assertEquals(EnumSet.of(Choice.CNIFLOOR), options.scenarios());
     }
 
     @Test
@@ -38,5 +57,9 @@ class CompareOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"pods"}));
         assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--runtimes", "crio"}));
         assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--iterations"}));
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--network", "calico"}));
+        assertThrows(IllegalArgumentException.class, () -> CompareOptions.parse(new String[] {"--network"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> CompareOptions.parse(new String[] {"--berth-log-level", "verbose"}));
     }
 }

@@ -23,15 +23,26 @@ public final class MarkdownReport {
     private final List<String> header;
     private final List<ScenarioRun> runs;
     private final Optional<Outcome> floor;
+    private final Optional<Outcome> cniFloor;
+    private final boolean sameChain;
+
+    public MarkdownReport(List<String> header, List<ScenarioRun> runs, Optional<Outcome> floor) {
+        this(header, runs, floor, Optional.empty(), false);
+    }
 
     /**
-     * @param header lines for the top of the report (host, versions, iteration counts)
-     * @param floor  the runc floor scenario's outcome, when it ran
+     * @param header    lines for the top of the report (host, versions, iteration counts)
+     * @param floor     the runc floor scenario's outcome, when it ran
+     * @param cniFloor  the CNI plugin floor scenario's outcome, when it ran
+     * @param sameChain both runtimes ran on the same CNI chain (the floor's shape), so the chain goals apply
      */
-    public MarkdownReport(List<String> header, List<ScenarioRun> runs, Optional<Outcome> floor) {
+    public MarkdownReport(List<String> header, List<ScenarioRun> runs, Optional<Outcome> floor,
+                          Optional<Outcome> cniFloor, boolean sameChain) {
         this.header = List.copyOf(header);
         this.runs = List.copyOf(runs);
         this.floor = floor;
+        this.cniFloor = cniFloor;
+        this.sameChain = sameChain;
     }
 
     public String render() {
@@ -73,6 +84,7 @@ public final class MarkdownReport {
                         .append(" |\n");
             }
         });
+        cniFloor.ifPresent(outcome -> new PluginFloorSection(outcome, sameChain, runs).render(out));
         out.append("\n## Detail\n\n| runtime | scenario | step | n | p50 | p90 | mean | min | max |\n");
         out.append("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (ScenarioRun run : runs) {
@@ -81,6 +93,7 @@ public final class MarkdownReport {
             }
         }
         floor.ifPresent(outcome -> detail(out, "runc", "runc floor", Optional.of(outcome)));
+        cniFloor.ifPresent(outcome -> detail(out, "plugins", "CNI plugin floor", Optional.of(outcome)));
         List<String> notes = notes();
         if (!notes.isEmpty()) {
             out.append("\n## Notes\n\n");
@@ -107,6 +120,7 @@ public final class MarkdownReport {
             }
         }
         floor.ifPresent(outcome -> notes.addAll(notesOf("runc", "runc floor", outcome)));
+        cniFloor.ifPresent(outcome -> notes.addAll(notesOf("plugins", "CNI plugin floor", outcome)));
         return notes;
     }
 
@@ -159,7 +173,7 @@ public final class MarkdownReport {
         return samples(floor, floorStep).map(s -> ms(s.p50Millis()) + " (" + floorStep + ")").orElse("");
     }
 
-    private static String ratio(Optional<Samples> berth, Optional<Samples> containerd) {
+    static String ratio(Optional<Samples> berth, Optional<Samples> containerd) {
         if (berth.isEmpty() || containerd.isEmpty() || containerd.get().p50Millis() <= 0) {
             return "—";
         }

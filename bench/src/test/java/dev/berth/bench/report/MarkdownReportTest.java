@@ -1,5 +1,6 @@
 package dev.berth.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.bench.scenario.Outcome;
@@ -39,6 +40,49 @@ class MarkdownReportTest {
         assertTrue(report.contains("| pull | PullImage | unimplemented (PullImage) | 2500 | — |"), report);
         assertTrue(report.contains("| pod lifecycle | — | not run | failed (RunPodSandbox) | — |"), report);
         assertTrue(report.contains("containerd / pod lifecycle: failed at RunPodSandbox: UNKNOWN: runc"), report);
+    }
+
+    @Test
+    void theSameChainShowsEachRuntimeAboveItsPluginFloorAndTheGoals() {
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        outcomes.put("containerd", measured(Map.of("RunPodSandbox", 100L, "StopPodSandbox", 50L)));
+        outcomes.put("berth", measured(Map.of("RunPodSandbox", 40L, "StopPodSandbox", 30L)));
+        ScenarioRun run = new ScenarioRun("pod+container, pid POD", outcomes, Map.of());
+        Outcome floor = measured(Map.of("loopback ADD", 2L, "chain ADD", 25L, "chain DEL", 15L,
+                "loopback DEL", 1L));
+        String report = new MarkdownReport(List.of(), List.of(run), Optional.empty(), Optional.of(floor), true)
+                .render();
+        // berth: chain only; containerd: chain + loopback.
+        assertTrue(report.contains("| pod+container, pid POD | RunPodSandbox | 40.0 | 25.0 | 15.0 | 100 | 27.0 | 73.0 "
+                + "| 0.40× |"), report);
+        assertTrue(report.contains("| pod+container, pid POD | StopPodSandbox | 30.0 | 15.0 | 15.0 | 50.0 | 16.0 "
+                + "| 34.0 | 0.60× |"), report);
+        assertTrue(report.contains("| chain ADD | 25.0 | 25.0 |"), report);
+        assertTrue(report.contains("| pod+container, pid POD | RunPodSandbox | ratio ≤ 0.5× | 0.40× | yes |"), report);
+        assertTrue(report.contains("| pod+container, pid POD | StopPodSandbox | ratio ≤ 0.4× | 0.60× | no |"), report);
+        assertTrue(report.contains("| pod+container, pid POD | RunPodSandbox | berth ≤ 10.0 ms above floor | 15.0 ms "
+                + "| no |"), report);
+        assertTrue(report.contains("| plugins | CNI plugin floor | chain ADD | 1 | 25.0 |"), report);
+        assertFalse(report.contains("pid CONTAINER"), "goals of scenarios that did not run are left out");
+    }
+
+    @Test
+    void theBuiltinNetworkHasNoGoalsAndSaysBerthWasNotOnTheChain() {
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        outcomes.put("berth", measured(Map.of("RunPodSandbox", 40L)));
+        ScenarioRun run = new ScenarioRun("pod+container, pid POD", outcomes, Map.of());
+        String report = new MarkdownReport(List.of(), List.of(run), Optional.empty(),
+                Optional.of(measured(Map.of("chain ADD", 25L))), false).render();
+        assertTrue(report.contains("did not put berth on the chain"), report);
+        assertFalse(report.contains("### Goals"), report);
+        assertTrue(report.contains("| pod+container, pid POD | RunPodSandbox | 40.0 | 25.0 | 15.0 | — | — | — | — |"),
+                report);
+    }
+
+    private static Outcome measured(Map<String, Long> millisByStep) {
+        Map<String, Samples> steps = new LinkedHashMap<>();
+        millisByStep.forEach((step, millis) -> steps.put(step, new Samples(List.of(millis * MS))));
+        return new Outcome.Measured(steps, List.of());
     }
 
     private static Outcome measured(String step, long millis) {
