@@ -84,7 +84,7 @@ public final class ImageAssembly implements AutoCloseable {
                 config.progressTimeout(), retry);
         FreeSpace space = FreeSpace.of(overlay, config.layerLimits().minFreeBytes());
         LayerFetcher fetcher = new LayerFetcher(registry, layers, new TarUnpacker(fs), diskUsage, retry,
-                config.layerLimits().maxUnpackedBytes(), space, threads("berth-layer-read"));
+                config.layerLimits().maxUnpackedBytes(), space);
         this.configFlights = new SingleFlight<>(configExecutor, scheduler, config.progressTimeout());
         this.layerFlights = new SingleFlight<>(layerExecutor, scheduler, config.progressTimeout());
         ImagePuller puller = new ImagePuller(registry, json, config.platform(), blobs, layers, leases, fetcher,

@@ -2,7 +2,6 @@ package dev.berth.image.pull;
 
 import dev.berth.common.error.BerthException;
 import dev.berth.image.content.DigestingInputStream;
-import dev.berth.image.content.ReadAheadStream;
 import dev.berth.image.layer.BoundedLayerStream;
 import dev.berth.image.layer.Decompression;
 import dev.berth.image.layer.DiskUsage;
@@ -21,23 +20,17 @@ import org.slf4j.LoggerFactory;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * Downloads one layer and unpacks it while it streams: blob → sha256 of the compressed bytes → gzip/zstd/none →
- * sha256 of the tar (the diff ID) → unpacker writing into an incomplete directory. Receiving and hashing the blob
- * run on a reader thread of their own, a few chunks ahead of the rest ({@link ReadAheadStream}), so the two halves
- * overlap. The layer is published only after both digests check out; anything else removes the directory. A
- * connection lost mid-way starts the layer over (with backoff); corrupt or malicious content does not. The
- * uncompressed stream is held to a size limit and to the storage reserve ({@link BoundedLayerStream}).
+ * sha256 of the tar (the diff ID) → unpacker writing into an incomplete directory. The layer is published only
+ * after both digests check out; anything else removes the directory. A connection lost mid-way starts the layer
+ * over (with backoff); corrupt or malicious content does not. The uncompressed stream is held to a size limit and
+ * to the storage reserve ({@link BoundedLayerStream}).
  */
 public final class LayerFetcher {
 
     private static final Logger log = LoggerFactory.getLogger(LayerFetcher.class);
-    /** 4 x 256 KiB ahead per layer: enough to keep both halves busy, a few MB for several layers at once. */
-    private static final int READ_AHEAD_CHUNK = 256 * 1024;
-    private static final int READ_AHEAD_DEPTH = 4;
 
     private final RegistryClient registry;
     private final LayerStore layers;
@@ -46,14 +39,10 @@ public final class LayerFetcher {
     private final RetryPolicy retry;
     private final long maxUnpackedBytes;
     private final FreeSpace space;
-    private final ThreadFactory readers;
 
-    /**
-     * @param maxUnpackedBytes the most bytes one layer's uncompressed tar may hold
-     * @param readers          makes the thread that receives a layer's blob while the fetching thread unpacks it
-     */
+    /** @param maxUnpackedBytes the most bytes one layer's uncompressed tar may hold */
     public LayerFetcher(RegistryClient registry, LayerStore layers, TarUnpacker unpacker, DiskUsage usage,
-                        RetryPolicy retry, long maxUnpackedBytes, FreeSpace space, ThreadFactory readers) {
+                        RetryPolicy retry, long maxUnpackedBytes, FreeSpace space) {
         this.registry = registry;
         this.layers = layers;
         this.unpacker = unpacker;
@@ -61,7 +50,6 @@ public final class LayerFetcher {
         this.retry = retry;
         this.maxUnpackedBytes = maxUnpackedBytes;
         this.space = space;
-        this.readers = readers;
     }
 
     public LayerInfo fetch(LayerJob job, TransferControl control) {
@@ -87,15 +75,13 @@ public final class LayerFetcher {
                 transport = new TransportWatch(registry.openBlob(job.reference(), job.blob(), job.credentials(),
                         control));
                 UnpackResult result;
-                DigestingInputStream compressed = new DigestingInputStream(transport, job.blob().digest(),
-                        job.blob().size());
-                try (ReadAheadStream received = new ReadAheadStream(compressed, readers, READ_AHEAD_CHUNK,
-                        READ_AHEAD_DEPTH)) {
+                try (DigestingInputStream compressed = new DigestingInputStream(transport, job.blob().digest(),
+                        job.blob().size())) {
                     DigestingInputStream tar = new DigestingInputStream(new BoundedLayerStream(
-                            Decompression.open(received), maxUnpackedBytes, space, blob), job.diffId(), -1);
+                            Decompression.open(compressed), maxUnpackedBytes, space, blob), job.diffId(), -1);
                     result = unpacker.unpack(tar, incomplete.diff(), blob);
                     tar.drain();
-                    received.transferTo(OutputStream.nullOutputStream()); // the blob digest covers every byte
+                    compressed.drain();
                     compressed.verify("layer blob");
                     tar.verify("uncompressed layer " + blob + " (diff ID)");
                 }
