@@ -4,7 +4,7 @@
 # started or left). Prints a Markdown table with p50 per step and the berth/containerd ratio.
 #
 # Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [pidmodes] [burst] [overhead]
-#                  [repull] [all] [--out FILE]
+#                  [repull] [statusloop] [all] [--out FILE]
 #                  [--iterations N] [--warmup N] [--pulls N] [--runtimes containerd,berth] [--logs DIR]
 # BERTH_REBUILD=1 rebuilds build/berth.jar first (otherwise it is built only when missing);
 # BENCH_MVN_FLAGS passes extra flags to Maven (e.g. -o).

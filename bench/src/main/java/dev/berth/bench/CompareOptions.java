@@ -17,11 +17,14 @@ import java.util.Set;
 record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
                       Optional<Path> out, Optional<Path> logs) {
 
-    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL }
+    enum Choice { PULL, POD, CONTAINER, FLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL, STATUSLOOP }
+
+    /** "all": every comparison; the status loop is a diagnostic, asked for by name. */
+    private static final Set<Choice> EVERY_COMPARISON = EnumSet.complementOf(EnumSet.of(Choice.STATUSLOOP));
 
     static final String USAGE = """
             usage: CompareMain [pull] [pod] [container] [floor] [exec] [portforward] [pidmodes] [burst] [overhead]
-                               [repull] [all] [options]
+                               [repull] [statusloop] [all] [options]
               --out FILE          also write the Markdown report to FILE
               --iterations N      measured iterations of every scenario but pull (default 20)
               --warmup N          unmeasured iterations first (default 3)
@@ -42,9 +45,9 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
+                case "all" -> scenarios.addAll(EVERY_COMPARISON);
                 case "pull", "pod", "container", "floor", "exec", "portforward" -> scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
-                case "pidmodes", "burst", "overhead", "repull" ->
+                case "pidmodes", "burst", "overhead", "repull", "statusloop" ->
                         scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--iterations" -> iterations = number(args, ++i, arg);
@@ -57,7 +60,7 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
             }
         }
         if (scenarios.isEmpty()) {
-            scenarios.addAll(EnumSet.allOf(Choice.class));
+            scenarios.addAll(EVERY_COMPARISON);
         }
         return new CompareOptions(scenarios, new Settings(warmup, iterations, pulls),
                 repository.toAbsolutePath().normalize(), runtimes, Optional.ofNullable(out),
