@@ -4,7 +4,7 @@
 # started or left). Prints a Markdown table with p50 per step and the berth/containerd ratio.
 #
 # Usage (as root): deploy/bench/compare.sh [pull] [pod] [container] [floor] [cnifloor] [exec] [portforward]
-#                  [pidmodes] [burst] [overhead] [repull] [all] [--out FILE]
+#                  [pidmodes] [burst] [overhead] [repull] [statusloop] [all] [--out FILE]
 #                  [--iterations N] [--warmup N] [--pulls N] [--runtimes containerd,berth] [--logs DIR]
 #                  [--network builtin|chain] [--berth-log-level LEVEL]
 # --network builtin (default): berth on its built-in bridge, containerd on its CNI bridge conflist.

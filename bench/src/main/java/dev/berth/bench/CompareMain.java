@@ -18,6 +18,7 @@ import dev.berth.bench.scenario.PodLifecycleScenario;
 import dev.berth.bench.scenario.PortForwardScenario;
 import dev.berth.bench.scenario.PullScenario;
 import dev.berth.bench.scenario.RuncFloorScenario;
+import dev.berth.bench.scenario.StatusLoopScenario;
 import dev.berth.testing.net.IpForwarding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +144,9 @@ public final class CompareMain {
         }
         if (options.wants(Choice.REPULL)) {
             scenarios.add(new WarmPullScenario(images.busybox(), options.settings()));
+        }
+        if (options.wants(Choice.STATUSLOOP)) {
+            scenarios.add(new StatusLoopScenario(images.busybox(), options.settings()));
         }
         if (options.wants(Choice.OVERHEAD)) {
             scenarios.add(new NodeOverheadScenario(images.busybox()));

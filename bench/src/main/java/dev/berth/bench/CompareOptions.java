@@ -17,7 +17,12 @@ import java.util.Set;
 record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository, List<String> runtimes,
                       Optional<Path> out, Optional<Path> logs, Network network, String berthLogLevel) {
 
-    enum Choice { PULL, POD, CONTAINER, FLOOR, CNIFLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL }
+    enum Choice {
+        PULL, POD, CONTAINER, FLOOR, CNIFLOOR, EXEC, PORTFORWARD, PIDMODES, BURST, OVERHEAD, REPULL, STATUSLOOP
+    }
+
+    /** "all": every comparison; the status loop is a diagnostic, asked for by name. */
+    private static final Set<Choice> EVERY_COMPARISON = EnumSet.complementOf(EnumSet.of(Choice.STATUSLOOP));
 
     /**
      * The pod network under test: BUILTIN is berth's built-in bridge next to containerd's CNI bridge conflist; CHAIN
@@ -27,7 +32,7 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
 
     static final String USAGE = """
             usage: CompareMain [pull] [pod] [container] [floor] [cnifloor] [exec] [portforward] [pidmodes] [burst]
-                               [overhead] [repull] [all] [options]
+                               [overhead] [repull] [statusloop] [all] [options]
               --out FILE          also write the Markdown report to FILE
               --iterations N      measured iterations of every scenario but pull (default 20)
               --warmup N          unmeasured iterations first (default 3)
@@ -54,10 +59,10 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "all" -> scenarios.addAll(EnumSet.allOf(Choice.class));
+                case "all" -> scenarios.addAll(EVERY_COMPARISON);
                 case "pull", "pod", "container", "floor", "cnifloor", "exec", "portforward" ->
                         scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
-                case "pidmodes", "burst", "overhead", "repull" ->
+                case "pidmodes", "burst", "overhead", "repull", "statusloop" ->
                         scenarios.add(Choice.valueOf(arg.toUpperCase(Locale.ROOT)));
                 case "--out" -> out = Path.of(value(args, ++i, arg));
                 case "--iterations" -> iterations = number(args, ++i, arg);
@@ -72,7 +77,7 @@ record CompareOptions(Set<Choice> scenarios, Settings settings, Path repository,
             }
         }
         if (scenarios.isEmpty()) {
-            scenarios.addAll(EnumSet.allOf(Choice.class));
+            scenarios.addAll(EVERY_COMPARISON);
         }
         if (network == Network.CHAIN) {
             // Times above the plugins' own are the point of the same-chain case.

@@ -17,7 +17,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +34,19 @@ public final class CriServer implements AutoCloseable {
     private final Server server;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final ExecutorService requests;
     private final HealthStatusManager health;
     private final UnixSocketFile socketFile;
     private final Duration shutdownGrace;
 
     private CriServer(Path socket, Server server, EventLoopGroup boss, EventLoopGroup workers,
-                      HealthStatusManager health, UnixSocketFile socketFile, Duration shutdownGrace) {
+                      ExecutorService requests, HealthStatusManager health, UnixSocketFile socketFile,
+                      Duration shutdownGrace) {
         this.socket = socket;
         this.server = server;
         this.boss = boss;
         this.workers = workers;
+        this.requests = requests;
         this.health = health;
         this.socketFile = socketFile;
         this.shutdownGrace = shutdownGrace;
@@ -52,6 +59,7 @@ public final class CriServer implements AutoCloseable {
         socketFile.prepare();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        ExecutorService requests = Executors.newCachedThreadPool(requestThreads());
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
@@ -61,14 +69,15 @@ public final class CriServer implements AutoCloseable {
                 // gRPC asks every accepted TCP connection for keep-alives; a Unix socket has none to give, and
                 // Netty would log a warning for each kubelet connection.
                 .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                .callExecutor(new InMemoryCalls())
+                // Calls start on the transport thread; InMemoryCalls moves the ones that may block to the pool.
+                .directExecutor()
                 .addService(health.getHealthService());
         ErrorMappingInterceptor errors = new ErrorMappingInterceptor();
         MetricsInterceptor timing = new MetricsInterceptor(metrics);
         for (BindableService service : services) {
             // The last interceptor added runs first: time the call as the client sees it.
-            builder.addService(ServerInterceptors.intercept(RequestDecoding.of(service.bindService()), errors,
-                    timing));
+            builder.addService(InMemoryCalls.dispatch(ServerInterceptors.intercept(
+                    RequestDecoding.of(service.bindService()), errors, timing), requests));
         }
         Server server = builder.build();
         try {
@@ -76,6 +85,7 @@ public final class CriServer implements AutoCloseable {
         } catch (IOException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            requests.shutdownNow();
             throw new StartupException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
         socketFile.restrictMode();
@@ -84,7 +94,16 @@ public final class CriServer implements AutoCloseable {
             health.setStatus(service.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING);
         }
         log.info("serving socket={}", socket);
-        return new CriServer(socket, server, boss, workers, health, socketFile, shutdownGrace);
+        return new CriServer(socket, server, boss, workers, requests, health, socketFile, shutdownGrace);
+    }
+
+    private static ThreadFactory requestThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "cri-request-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public Path socket() {
@@ -109,6 +128,8 @@ public final class CriServer implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // The server has terminated: no call is left on the pool.
+        requests.shutdownNow();
         socketFile.delete();
         log.info("stopped socket={}", socket);
     }
