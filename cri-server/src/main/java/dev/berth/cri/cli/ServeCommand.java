@@ -4,6 +4,7 @@ import dev.berth.cri.BerthDaemon;
 import dev.berth.cri.config.BerthConfig;
 import dev.berth.cri.config.ConfigException;
 import dev.berth.cri.server.StartupException;
+import dev.berth.cri.wiring.NativeBindings;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
@@ -23,6 +24,7 @@ public final class ServeCommand {
     }
 
     public int run(String[] args) {
+        NativeBindings.bindInBackground();
         BerthConfig config;
         try {
             config = ConfigOption.parse(args).load();

@@ -67,8 +67,17 @@ public final class NativeFs {
         this.libc = libc;
     }
 
-    public static NativeFs load() {
-        return new NativeFs(POSIXFactory.getNativePOSIX(), LibraryLoader.create(LibC.class).load("c"));
+    private static NativeFs shared;
+
+    /**
+     * The JVM's one instance: binding libc generates classes (~100 ms at start-up), so it is done once, and the
+     * daemon may do it early on another thread. A failed binding is not kept: the next caller gets the error again.
+     */
+    public static synchronized NativeFs load() {
+        if (shared == null) {
+            shared = new NativeFs(POSIXFactory.getNativePOSIX(), LibraryLoader.create(LibC.class).load("c"));
+        }
+        return shared;
     }
 
     /** Creates a device node or fifo; {@code type} is one of S_IFCHR, S_IFBLK, S_IFIFO. */

@@ -51,6 +51,14 @@ public final class Syscalls {
     private Syscalls() {
     }
 
+    /**
+     * Binds libc now (the class's initialisation does it; ~100 ms at start-up), so the daemon can have it done on
+     * another thread while it starts.
+     */
+    public static void bind() {
+        // Initialising the class is the whole job.
+    }
+
     public static void mount(String source, String target, String type, long flags, String data) {
         if (MOUNTS.mount(source, target, type, flags, data) != 0) {
             throw new SyscallException("mount " + target, RUNTIME.getLastError());
