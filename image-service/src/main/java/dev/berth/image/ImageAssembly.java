@@ -3,6 +3,7 @@ package dev.berth.image;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.exec.DaemonThreads;
 import dev.berth.image.content.Digest;
 import dev.berth.image.layer.DiskUsage;
 import dev.berth.image.layer.FreeSpace;
@@ -30,9 +31,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,9 +75,11 @@ public final class ImageAssembly implements AutoCloseable {
         Leases leases = new Leases();
         this.gc = new GarbageCollector(catalog, rootfs, layers, blobs, leases);
         DiskUsage diskUsage = new DiskUsage(fs);
-        this.layerExecutor = Executors.newFixedThreadPool(config.pullParallelism(), threads("berth-layer-pull"));
-        this.configExecutor = Executors.newCachedThreadPool(threads("berth-config-pull"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("berth-pull-watchdog"));
+        this.layerExecutor = Executors.newFixedThreadPool(config.pullParallelism(),
+                DaemonThreads.numbered("berth-layer-pull"));
+        this.configExecutor = Executors.newCachedThreadPool(DaemonThreads.numbered("berth-config-pull"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.numbered("berth-pull-watchdog"));
         RetryPolicy retry = RetryPolicy.defaults();
         RegistryClient registry = RegistryClient.create(new RegistryHosts(config.registries()), json,
                 config.progressTimeout(), retry);
@@ -159,14 +160,5 @@ public final class ImageAssembly implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

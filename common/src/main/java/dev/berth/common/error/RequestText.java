@@ -27,6 +27,23 @@ public final class RequestText {
     }
 
     /**
+     * INVALID_ARGUMENT naming {@code field} if {@code value} holds a NUL, which execve and every path system call
+     * take as the end of the string.
+     */
+    public static String withoutNul(String value, String field) {
+        int nul = value.indexOf('\0');
+        if (nul >= 0) {
+            throw BerthException.invalidArgument(field + " must not contain a NUL character, got one at index " + nul);
+        }
+        return value;
+    }
+
+    /** A path from the request: without control characters and {@link #pathWithinLimits within Linux's limits}. */
+    public static String path(String value, String field) {
+        return pathWithinLimits(withoutControlCharacters(value, field), field);
+    }
+
+    /**
      * INVALID_ARGUMENT naming {@code field} if {@code path} cannot be a Linux path: longer than 4095 bytes (PATH_MAX
      * with its terminating NUL) or with an element longer than 255 bytes (the longest file name). Such a path fails
      * only deep inside a system call or a child process's argument list, far from the field that caused it.

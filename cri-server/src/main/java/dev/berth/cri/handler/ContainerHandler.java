@@ -2,6 +2,7 @@ package dev.berth.cri.handler;
 
 import com.google.protobuf.ByteString;
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import dev.berth.cri.server.VerboseInfo;
 import dev.berth.proto.runtime.v1.Container;
 import dev.berth.proto.runtime.v1.ContainerStats;
@@ -84,9 +85,7 @@ public final class ContainerHandler {
             throw BerthException.invalidArgument("cmd[0] must name a program, got an empty string");
         }
         for (int i = 0; i < request.getCmdCount(); i++) {
-            if (request.getCmd(i).indexOf('\0') >= 0) {
-                throw BerthException.invalidArgument("cmd[" + i + "] must not contain a NUL character");
-            }
+            RequestText.withoutNul(request.getCmd(i), "cmd[" + i + "]");
         }
         // 0 means no timeout of its own; the caller's gRPC deadline still bounds the call.
         ExecResult result = containers.execSync(id, request.getCmdList(),

@@ -1,5 +1,6 @@
 package dev.berth.cri.server;
 
+import dev.berth.common.exec.DaemonThreads;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -19,9 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +58,7 @@ public final class CriServer implements AutoCloseable {
         socketFile.prepare();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        ExecutorService requests = Executors.newCachedThreadPool(requestThreads());
+        ExecutorService requests = Executors.newCachedThreadPool(DaemonThreads.numbered("cri-request"));
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
@@ -95,15 +94,6 @@ public final class CriServer implements AutoCloseable {
         }
         log.info("serving socket={}", socket);
         return new CriServer(socket, server, boss, workers, requests, health, socketFile, shutdownGrace);
-    }
-
-    private static ThreadFactory requestThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "cri-request-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     public Path socket() {

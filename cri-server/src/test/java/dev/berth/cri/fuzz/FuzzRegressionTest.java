@@ -312,6 +312,15 @@ class FuzzRegressionTest {
                             .setSandboxConfig(fixture.podConfig()).setConfig(config).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getMessage());
         }
+        // Short enough alone, too long once joined to the pod's log directory.
+        String nearlyLongest = ("a".repeat(200) + "/").repeat(20);
+        StatusRuntimeException joined = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
+                .createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(fixture.podId())
+                        .setSandboxConfig(fixture.podConfig()).setConfig(base.toBuilder().setLogPath(nearlyLongest))
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, joined.getStatus().getCode(), joined.getMessage());
+        assertTrue(joined.getStatus().getDescription().startsWith("config.log_path inside the pod's log_directory "
+                + "is "), joined.getMessage());
         StatusRuntimeException pod = assertThrows(StatusRuntimeException.class, () -> berth.client().runtime()
                 .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(fixture.newPodConfig(
                         fixture.uniqueName("long")).toBuilder().setLogDirectory("/" + "d/".repeat(2048))).build()));

@@ -1,6 +1,7 @@
 package dev.berth.runtime.container;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.error.RequestText;
 import dev.berth.common.time.EpochNanos;
 import dev.berth.proto.runtime.v1.ContainerConfig;
 import dev.berth.proto.runtime.v1.Mount;
@@ -296,6 +297,7 @@ public final class ContainerCreator {
             return host.bundle(id).resolve("container.log");
         }
         Path path = sandbox.logDirectory().isEmpty() ? Path.of(relative) : Path.of(sandbox.logDirectory(), relative);
+        RequestText.pathWithinLimits(path.toString(), "config.log_path inside the pod's log_directory");
         if (!path.isAbsolute()) {
             throw BerthException.invalidArgument("log path " + path + " is not absolute (pod log_directory is "
                     + "empty)");

@@ -53,8 +53,7 @@ final class ContainerValidator {
         }
         UserNamespaceOptions.validate(namespaces, "config.linux.security_context.namespace_options");
         mountPaths(config);
-        String logPath = RequestText.pathWithinLimits(
-                RequestText.withoutControlCharacters(config.getLogPath(), "config.log_path"), "config.log_path");
+        String logPath = RequestText.path(config.getLogPath(), "config.log_path");
         if (!logPath.isEmpty() && Path.of(logPath).normalize().startsWith("..")) {
             throw BerthException.invalidArgument("config.log_path must stay inside the pod's log directory: "
                     + logPath);
@@ -75,10 +74,6 @@ final class ContainerValidator {
             throw BerthException.invalidArgument("config.linux.security_context.privileged is true but the pod's "
                     + "linux.security_context.privileged is false: no privileged container in an unprivileged pod");
         }
-        if (!config.getLogPath().isEmpty()) {
-            RequestText.pathWithinLimits(pod.getLogDirectory() + "/" + config.getLogPath(),
-                    "config.log_path inside the pod's log_directory");
-        }
     }
 
     /**
@@ -87,27 +82,20 @@ final class ContainerValidator {
      */
     private static void processText(ContainerConfig config) {
         for (int i = 0; i < config.getCommandCount(); i++) {
-            withoutNul(config.getCommand(i), "config.command[" + i + "]");
+            RequestText.withoutNul(config.getCommand(i), "config.command[" + i + "]");
         }
         for (int i = 0; i < config.getArgsCount(); i++) {
-            withoutNul(config.getArgs(i), "config.args[" + i + "]");
+            RequestText.withoutNul(config.getArgs(i), "config.args[" + i + "]");
         }
-        withoutNul(config.getWorkingDir(), "config.working_dir");
+        RequestText.withoutNul(config.getWorkingDir(), "config.working_dir");
         RequestText.pathWithinLimits(config.getWorkingDir(), "config.working_dir");
         for (int i = 0; i < config.getEnvsCount(); i++) {
             var env = config.getEnvs(i);
             if (env.getKey().isEmpty()) {
                 throw BerthException.invalidArgument("config.envs[" + i + "].key is empty: a variable needs a name");
             }
-            withoutNul(env.getKey(), "config.envs[" + i + "].key");
-            withoutNul(env.getValue(), "config.envs[" + i + "].value");
-        }
-    }
-
-    private static void withoutNul(String value, String field) {
-        int nul = value.indexOf('\0');
-        if (nul >= 0) {
-            throw BerthException.invalidArgument(field + " must not contain a NUL character, got one at index " + nul);
+            RequestText.withoutNul(env.getKey(), "config.envs[" + i + "].key");
+            RequestText.withoutNul(env.getValue(), "config.envs[" + i + "].value");
         }
     }
 
@@ -145,8 +133,7 @@ final class ContainerValidator {
             throw BerthException.invalidArgument(field + " mounts image " + mount.getImage().getImage()
                     + " writable: image volumes are read-only, set readonly");
         }
-        RequestText.withoutControlCharacters(mount.getImageSubPath(), field + ".image_sub_path");
-        RequestText.pathWithinLimits(mount.getImageSubPath(), field + ".image_sub_path");
+        RequestText.path(mount.getImageSubPath(), field + ".image_sub_path");
         ImageSubPath.check(mount.getImageSubPath(), field + ".image_sub_path");
     }
 

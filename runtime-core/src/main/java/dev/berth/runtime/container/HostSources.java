@@ -73,8 +73,7 @@ final class HostSources {
             throw BerthException.invalidArgument(field + ".host_path must be an absolute path, got \"" + hostPath
                     + "\"");
         }
-        String containerPath = RequestText.pathWithinLimits(RequestText.withoutControlCharacters(
-                device.getContainerPath(), field + ".container_path"), field + ".container_path");
+        String containerPath = RequestText.path(device.getContainerPath(), field + ".container_path");
         if (!containerPath.isEmpty() && !containerPath.startsWith("/")) {
             throw BerthException.invalidArgument(field + ".container_path must be an absolute path, got \""
                     + containerPath + "\"");

@@ -48,8 +48,7 @@ final class SandboxValidator {
             throw BerthException.invalidArgument("config.hostname must be a DNS name of at most 64 letters, digits, "
                     + "dots and dashes, got '" + config.getHostname() + "'");
         }
-        String logDirectory = RequestText.pathWithinLimits(RequestText.withoutControlCharacters(
-                config.getLogDirectory(), "config.log_directory"), "config.log_directory");
+        String logDirectory = RequestText.path(config.getLogDirectory(), "config.log_directory");
         if (!logDirectory.isEmpty() && !Path.of(logDirectory).isAbsolute()) {
             throw BerthException.invalidArgument("config.log_directory must be absolute, got " + logDirectory);
         }

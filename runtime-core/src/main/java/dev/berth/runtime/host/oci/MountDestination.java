@@ -24,8 +24,7 @@ public final class MountDestination {
      * naming {@code field} and what is wrong.
      */
     public static String of(String containerPath, String field) {
-        RequestText.withoutControlCharacters(containerPath, field);
-        RequestText.pathWithinLimits(containerPath, field);
+        RequestText.path(containerPath, field);
         if (!containerPath.startsWith("/")) {
             throw BerthException.invalidArgument(field + " must be an absolute path, got \"" + containerPath + "\"");
         }
