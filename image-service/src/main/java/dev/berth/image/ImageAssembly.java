@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.DaemonThreads;
+import dev.berth.common.fs.Trash;
 import dev.berth.image.content.Digest;
 import dev.berth.image.layer.DiskUsage;
 import dev.berth.image.layer.FreeSpace;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds image-service's object graph for one root directory, then runs the restart flow: whatever an interrupted
  * pull or rootfs creation left is removed and recorded container rootfs that are not mounted are mounted again.
- * It owns the pull threads: {@link #close()} stops pulls in progress (they fail with CANCELLED and clean up after
- * themselves); mounts stay. One instance per root directory.
+ * It owns the pull threads and the rootfs trash's: {@link #close()} stops pulls in progress (they fail with CANCELLED
+ * and clean up after themselves) and waits for removed rootfs to be deleted; mounts stay. One instance per root
+ * directory.
  */
 public final class ImageAssembly implements AutoCloseable {
 
@@ -57,6 +59,7 @@ public final class ImageAssembly implements AutoCloseable {
     private final ImageCatalog catalog;
     private final LayerStore layers;
     private final RootfsStore rootfs;
+    private final Trash rootfsTrash;
     private final GarbageCollector gc;
     private final ImageStore store;
 
@@ -71,7 +74,8 @@ public final class ImageAssembly implements AutoCloseable {
         this.blobs = new BlobStore(root.resolve("images").resolve("blobs"));
         this.catalog = new ImageCatalog(root.resolve("images").resolve("records"), json);
         this.layers = new LayerStore(overlay, fs, json, true);
-        this.rootfs = new RootfsStore(layers, new OverlayMounter(overlay, MOUNT_TIMEOUT), json);
+        this.rootfsTrash = Trash.open(overlay.resolve("trash"), "berth-rootfs-trash");
+        this.rootfs = new RootfsStore(layers, new OverlayMounter(overlay, MOUNT_TIMEOUT), json, rootfsTrash);
         Leases leases = new Leases();
         this.gc = new GarbageCollector(catalog, rootfs, layers, blobs, leases);
         DiskUsage diskUsage = new DiskUsage(fs);
@@ -142,7 +146,10 @@ public final class ImageAssembly implements AutoCloseable {
                 && Digest.tryParse(image.configDigest()).map(blobs::contains).orElse(false);
     }
 
-    /** Stops pulls in progress (they fail with CANCELLED and clean up after themselves); mounts stay. */
+    /**
+     * Stops pulls in progress (they fail with CANCELLED and clean up after themselves) and waits for removed rootfs
+     * to be deleted; mounts stay.
+     */
     @Override
     public void close() {
         configFlights.cancelAll("image store closing");
@@ -160,5 +167,6 @@ public final class ImageAssembly implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        rootfsTrash.close();
     }
 }

@@ -217,6 +217,14 @@ public final class ImageStore {
         mounts.unmountImageVolumes(containerId);
     }
 
+    /**
+     * Unmounts a container's rootfs and image volumes and keeps its writable layer, for a container that has exited:
+     * its processes no longer use the mounts, and its removal later only deletes. Nothing mounted is fine.
+     */
+    public void unmountExited(String containerId) {
+        mounts.unmountKeepingLayers(containerId);
+    }
+
     /** Unmounts and deletes a container's rootfs; nothing to do is fine. */
     public void unmountRootfs(String containerId) {
         mounts.unmountRootfs(containerId);

@@ -121,6 +121,21 @@ final class RootfsMounts {
         }
     }
 
+    /** Unmounts a container's rootfs and image volumes; their writable layers and records stay. */
+    void unmountKeepingLayers(String containerId) {
+        RootfsStore.checkContainerId(containerId);
+        synchronized (lock) {
+            for (StoredRootfs volume : rootfs.all()) {
+                if (volume.containerId().startsWith(containerId + IMAGE_VOLUME)) {
+                    rootfs.unmount(volume.containerId());
+                }
+            }
+            if (rootfs.get(containerId).isPresent()) {
+                rootfs.unmount(containerId);
+            }
+        }
+    }
+
     void unmountRootfs(String containerId) {
         RootfsStore.checkContainerId(containerId);
         List<String> layerIds = rootfs.get(containerId).map(StoredRootfs::layerIds).orElse(List.of());

@@ -2,6 +2,7 @@ package dev.berth.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.fs.Trash;
 import dev.berth.runtime.container.ContainerAttacher;
 import dev.berth.runtime.container.ContainerCreator;
 import dev.berth.runtime.container.ContainerEvents;
@@ -101,6 +102,7 @@ final class CoreAssembly {
         OciHandlers handlers = new OciHandlers(config.handlers(), config.defaultHandler(), layout,
                 driver == CgroupDriver.SYSTEMD, conmon);
         ExitWatcher exitWatcher = new ExitWatcher(conmon.exitDir());
+        Trash bundleTrash = Trash.open(layout.stateDir().resolve("trash"), "berth-bundle-trash");
         try {
             CgroupLayout cgroupLayout = CgroupLayout.detect();
             CgroupCleaner cgroups = new CgroupCleaner(cgroupLayout);
@@ -135,7 +137,7 @@ final class CoreAssembly {
             ContainerExits exits = new ContainerExits(containerRegistry, containerHost, notifier, observer);
             ContainerStopper containerStopper = new ContainerStopper(containerRegistry, containerHost, exits);
             ContainerRemover containerRemover = new ContainerRemover(containerRegistry, containerHost,
-                    containerStopper, exits, notifier);
+                    containerStopper, exits, notifier, bundleTrash);
             ContainerStatsCollector containerStats = new ContainerStatsCollector(containerRegistry, containerHost,
                     clock);
             ContainerManager containers = new ContainerManager(containerRegistry,
@@ -173,9 +175,10 @@ final class CoreAssembly {
                     cgroupStats, new PodNetworkReader(Path.of("/proc"), Binaries.find("nsenter"),
                             Binaries.find("cat")), clock);
             return new RuntimeCore(config, sandboxes, containers, events, exitWatcher, streams, podStats,
-                    features);
+                    features, bundleTrash);
         } catch (RuntimeException | Error e) {
             exitWatcher.close();
+            bundleTrash.close();
             throw e;
         }
     }

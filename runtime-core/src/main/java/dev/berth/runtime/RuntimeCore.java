@@ -1,5 +1,6 @@
 package dev.berth.runtime;
 
+import dev.berth.common.fs.Trash;
 import dev.berth.runtime.container.ContainerEvents;
 import dev.berth.runtime.container.ContainerManager;
 import dev.berth.runtime.host.monitor.ExitWatcher;
@@ -26,10 +27,12 @@ public final class RuntimeCore implements AutoCloseable {
     private final StreamSessions streams;
     private final PodStatsCollector podStats;
     private final Map<String, HandlerFeatures> handlerFeatures;
+    private final Trash bundleTrash;
 
     RuntimeCore(RuntimeConfig config, SandboxManager sandboxes, ContainerManager containers, ContainerEvents events,
             ExitWatcher exitWatcher, StreamSessions streams, PodStatsCollector podStats,
-            Map<String, HandlerFeatures> handlerFeatures) {
+            Map<String, HandlerFeatures> handlerFeatures, Trash bundleTrash) {
+        this.bundleTrash = bundleTrash;
         this.handlerFeatures = Map.copyOf(handlerFeatures);
         this.config = config;
         this.sandboxes = sandboxes;
@@ -92,9 +95,13 @@ public final class RuntimeCore implements AutoCloseable {
         return config;
     }
 
-    /** Stops exit watching. Sandboxes and containers keep running; the next {@link #open} picks them up. */
+    /**
+     * Stops exit watching and waits for removed bundles to be deleted. Sandboxes and containers keep running; the next
+     * {@link #open} picks them up.
+     */
     @Override
     public void close() {
         exitWatcher.close();
+        bundleTrash.close();
     }
 }

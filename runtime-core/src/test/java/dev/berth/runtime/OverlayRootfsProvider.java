@@ -80,13 +80,17 @@ final class OverlayRootfsProvider implements RootfsProvider {
 
     @Override
     public void release(String containerId) {
-        Path dir = containers.resolve(containerId);
-        Path merged = dir.resolve("merged");
+        unmountExited(containerId);
+        Trees.deleteRecursively(containers.resolve(containerId));
+        prepared.remove(containerId);
+    }
+
+    @Override
+    public void unmountExited(String containerId) {
+        Path merged = containers.resolve(containerId).resolve("merged");
         while (MountTable.current().isMountPoint(merged)) {
             Syscalls.umount(merged.toString());
         }
-        Trees.deleteRecursively(dir);
-        prepared.remove(containerId);
     }
 
     @Override
@@ -113,6 +117,11 @@ final class OverlayRootfsProvider implements RootfsProvider {
     }
 
     /** Containers whose rootfs is still prepared (leak check). */
+    /** A container's directory: {@code merged} (the mount point), {@code upper}, {@code work}. */
+    Path dirOf(String containerId) {
+        return containers.resolve(containerId);
+    }
+
     List<String> active() {
         try (Stream<Path> dirs = Files.isDirectory(containers) ? Files.list(containers) : Stream.empty()) {
             return dirs.map(p -> p.getFileName().toString()).toList();

@@ -7,16 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.fs.MountTable;
 import dev.berth.proto.runtime.v1.LinuxContainerResources;
 import dev.berth.proto.runtime.v1.Signal;
 import dev.berth.runtime.container.ContainerRecord;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.container.ExecResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -57,6 +61,46 @@ class RuntimeCoreContainerTest {
         assertEquals(Path.of(fixture.core.sandboxes().status(pod).logDirectory(), "echo/0.log"), log);
         String text = Files.readString(log);
         assertTrue(text.matches("(?s)\\S+ stdout F hello\\n"), text);
+    }
+
+    @Test
+    void anExitedContainersRootIsUnmountedAndRemovalTakesItsDirectoriesAtOnce() throws Exception {
+        String id = fixture.runContainer(pod, RuntimeFixture.container("note", "echo kept > /tmp/note"));
+        fixture.awaitState(id, ContainerState.EXITED);
+        Path rootfs = fixture.images.dirOf(id);
+        Path bundle = fixture.config.stateDir().resolve("containers").resolve(id);
+        Path record = fixture.config.rootDir().resolve("containers").resolve(id);
+        // Unmounted with the exit; what the container wrote stays until it is removed.
+        assertFalse(MountTable.current().isMountPoint(rootfs.resolve("merged")));
+        assertEquals("kept\n", Files.readString(rootfs.resolve("upper/tmp/note")));
+        assertTrue(Files.isRegularFile(bundle.resolve("config.json")));
+
+        fixture.core.containers().remove(id);
+
+        assertFalse(Files.exists(rootfs));
+        assertFalse(Files.exists(bundle));
+        assertFalse(Files.exists(record));
+        Path trash = fixture.config.stateDir().resolve("trash");
+        RuntimeFixture.eventually("the removed bundle's files deleted", () -> entries(trash).isEmpty());
+    }
+
+    @Test
+    void whatTheTrashHeldWhenTheDaemonStoppedIsDeletedAfterARestart() throws Exception {
+        Path trash = fixture.config.stateDir().resolve("trash");
+        Files.createDirectories(trash.resolve("left-1/attach-dir"));
+        Files.writeString(trash.resolve("left-1/config.json"), "{}");
+
+        fixture.restart();
+
+        RuntimeFixture.eventually("the trash emptied", () -> entries(trash).isEmpty());
+    }
+
+    private static List<Path> entries(Path dir) {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -217,6 +217,12 @@ public final class NodeCleanup {
             Trees.deleteRecursively(containerRootfs);
             removed.accept("container root filesystems " + containerRootfs);
         }
+        // Removed root filesystems whose deletion the daemon had not finished.
+        Path rootfsTrash = root.resolve("overlay2").resolve("trash");
+        if (Files.exists(rootfsTrash, LinkOption.NOFOLLOW_LINKS)) {
+            Trees.deleteRecursively(rootfsTrash);
+            removed.accept("removed root filesystems " + rootfsTrash);
+        }
     }
 
     private void removeSocket() {

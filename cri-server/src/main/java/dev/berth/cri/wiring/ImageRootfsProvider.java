@@ -50,6 +50,11 @@ public final class ImageRootfsProvider implements RootfsProvider {
     }
 
     @Override
+    public void unmountExited(String containerId) {
+        images.unmountExited(containerId);
+    }
+
+    @Override
     public PreparedImageVolume mountImageVolume(String containerId, int index, String image) {
         Rootfs volume = images.mountImageVolume(containerId, index, image);
         return new PreparedImageVolume(volume.imageId(), volume.path());

@@ -113,6 +113,8 @@ class NodeCleanupTest {
         assertNotEquals(List.of(), Leftovers.mountsUnder(daemon.state), "namespace pins before cleanup");
         assertNotEquals(List.of(), cgroupDirs(), "the pod's cgroup parent before cleanup");
         assertTrue(Files.isDirectory(daemon.root.resolve("sandboxes")), "records before cleanup");
+        // A removed container's rootfs whose deletion the daemon had not finished.
+        Files.createDirectories(daemon.root.resolve("overlay2/trash/left-1/diff"));
 
         assertEquals(0, cleanup(), stderr());
 
@@ -128,6 +130,7 @@ class NodeCleanupTest {
         assertFalse(Files.exists(daemon.root.resolve("containers")), "container records left");
         assertFalse(Files.exists(daemon.root.resolve("cni")), "IPAM state left");
         assertFalse(Files.exists(daemon.root.resolve("overlay2/containers")), "container root filesystems left");
+        assertFalse(Files.exists(daemon.root.resolve("overlay2/trash")), "removed root filesystems left");
         assertTrue(Files.isDirectory(daemon.root.resolve("images/blobs")), "images are kept without --images");
         String out = Files.readString(cli.resolve("stdout"));
         assertTrue(out.contains("removed bridge " + daemon.network.bridge() + "\n"), out);

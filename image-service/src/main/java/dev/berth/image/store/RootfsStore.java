@@ -4,6 +4,7 @@ import dev.berth.common.fs.MountTable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.AtomicFiles;
+import dev.berth.common.fs.Trash;
 import dev.berth.common.fs.Trees;
 import dev.berth.image.layer.LayerStore;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  * overlay2/containers/&lt;container-id&gt;/merged       the mount point, the container's root
  * </pre>
  * The record is written before the mount, so after a crash a recorded rootfs is mounted again and an unrecorded
- * directory is removed. Mounts outlive the daemon.
+ * directory is removed. Mounts outlive the daemon. A removed rootfs goes to the trash, which deletes its files in
+ * the background.
  */
 public final class RootfsStore {
 
@@ -48,14 +50,17 @@ public final class RootfsStore {
     private final LayerStore layers;
     private final OverlayMounter mounter;
     private final ObjectMapper json;
+    private final Trash trash;
     private final Map<String, StoredRootfs> rootfs = new ConcurrentHashMap<>();
 
-    public RootfsStore(LayerStore layers, OverlayMounter mounter, ObjectMapper json) {
+    /** @param trash on the file system of {@code layers.dir()}: a removed rootfs is renamed into it */
+    public RootfsStore(LayerStore layers, OverlayMounter mounter, ObjectMapper json, Trash trash) {
         this.overlayDir = layers.dir();
         this.containersDir = overlayDir.resolve(CONTAINERS_DIR);
         this.layers = layers;
         this.mounter = mounter;
         this.json = json;
+        this.trash = trash;
     }
 
     public static void checkContainerId(String containerId) {
@@ -170,7 +175,15 @@ public final class RootfsStore {
         }
     }
 
-    /** Unmounts and deletes a rootfs; false when there was none. */
+    /**
+     * Unmounts a rootfs and keeps its writable layer and record, for a container whose processes are gone; a later
+     * {@link #remove} deletes it, a restart mounts it again. Not mounted is fine.
+     */
+    public void unmount(String containerId) {
+        unmountAll(dir(containerId));
+    }
+
+    /** Unmounts and deletes a rootfs (its files in the background); false when there was none. */
     public boolean remove(String containerId) {
         Path dir = dir(containerId);
         boolean known = rootfs.containsKey(containerId) || Files.exists(dir);
@@ -181,7 +194,7 @@ public final class RootfsStore {
             throw new BerthException(BerthException.Kind.INTERNAL, "cannot remove rootfs record of " + containerId, e);
         }
         rootfs.remove(containerId);
-        Trees.deleteRecursively(dir);
+        trash.discard(dir);
         return known;
     }
 

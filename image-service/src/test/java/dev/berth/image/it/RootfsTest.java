@@ -88,6 +88,33 @@ class RootfsTest {
     }
 
     @Test
+    void anExitedContainersRootfsIsUnmountedKeepingItsLayerThenRemovedThroughTheTrash() throws Exception {
+        PushedImage image = BusyboxImages.busybox(registry, "rootfs/exited", "latest");
+        try (StoreFixture fixture = StoreFixture.insecure(registry.address())) {
+            ImageStore store = fixture.store();
+            pull(store, image);
+            Rootfs rootfs = store.mountRootfs(CID, image.reference());
+            Files.writeString(rootfs.path().resolve("tmp/out"), "written while running");
+            Path dir = rootfs.path().getParent();
+
+            store.unmountExited(CID);
+            assertFalse(MountTable.current().isMountPoint(rootfs.path()));
+            assertEquals("written while running", Files.readString(dir.resolve("diff/tmp/out")));
+            assertTrue(store.writableLayerUsage(CID).usedBytes() > 0);
+            store.unmountExited(CID);
+
+            store.unmountRootfs(CID);
+            assertFalse(Files.exists(dir));
+            // Closing waits for the trash's deletions.
+            fixture.reopen();
+            Path trash = fixture.root().resolve("overlay2/trash");
+            try (var entries = Files.list(trash)) {
+                assertEquals(List.of(), entries.toList());
+            }
+        }
+    }
+
+    @Test
     void mergedViewHonoursWhiteoutsOpaqueDirsOwnersAndModes() throws Exception {
         PushedImage image = BusyboxImages.multiLayerWithWhiteouts(registry, "rootfs/multilayer", "latest");
         try (StoreFixture fixture = StoreFixture.insecure(registry.address())) {

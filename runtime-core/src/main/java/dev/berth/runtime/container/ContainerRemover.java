@@ -1,22 +1,19 @@
 package dev.berth.runtime.container;
 
+import dev.berth.common.fs.Trash;
 import dev.berth.runtime.sandbox.MonitorExit;
 import dev.berth.runtime.sandbox.OciHandlers;
 import dev.berth.runtime.store.SafeTrees;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * RemoveContainer: kill it if it still runs, {@code runc delete} if its exit did not do it already, conmon's
- * leftovers, the rootfs, the cgroup, the
- * bundle and the record; the name is free again. The log file stays (the kubelet owns and removes it). Idempotent; a
- * missing container is fine.
+ * leftovers, the rootfs, the cgroup, the bundle and the record; the name is free again. The log file stays (the
+ * kubelet owns and removes it). Directories leave their place before this returns; their files are deleted in the
+ * background. Idempotent; a missing container is fine.
  */
 public final class ContainerRemover {
 
@@ -29,19 +26,17 @@ public final class ContainerRemover {
     private final ContainerStopper stopper;
     private final ContainerExits exits;
     private final EventNotifier notifier;
-    private final ExecutorService releasers = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "rootfs-release");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final Trash bundleTrash;
 
+    /** @param bundleTrash on the state directory's file system: removed bundles are renamed into it */
     public ContainerRemover(ContainerRegistry registry, ContainerHost host, ContainerStopper stopper,
-            ContainerExits exits, EventNotifier notifier) {
+            ContainerExits exits, EventNotifier notifier, Trash bundleTrash) {
         this.registry = registry;
         this.host = host;
         this.stopper = stopper;
         this.exits = exits;
         this.notifier = notifier;
+        this.bundleTrash = bundleTrash;
     }
 
     public void remove(String idOrPrefix) {
@@ -75,50 +70,25 @@ public final class ContainerRemover {
     private void cleanUp(ContainerRecord record) {
         String id = record.id();
         exits.unwatch(id);
-        // An exited container uses its rootfs no more: it is released while the runtime deletes the container.
-        CompletableFuture<Void> rootfs = record.state() == ContainerState.EXITED
-                ? CompletableFuture.runAsync(() -> host.rootfs().release(id), releasers) : null;
-        try {
-            Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
-            if (handler.isPresent()) {
-                // Normally deleted when it exited; left over when that failed or berth was down at the time.
-                if (handler.get().runtime().hasState(id)) {
-                    handler.get().runtime().delete(id, true);
-                    MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
-                }
-                handler.get().conmon().cleanup(id, host.bundle(id));
-            } else {
-                LOG.warn("event=container_runtime_state_leaked container={} reason=handler_not_configured "
-                        + "handler={}", id, record.runtimeHandler());
+        Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
+        if (handler.isPresent()) {
+            // Normally deleted when it exited; left over when that failed or berth was down at the time.
+            if (handler.get().runtime().hasState(id)) {
+                handler.get().runtime().delete(id, true);
+                MonitorExit.await(host.bundle(id), CONMON_EXIT_WAIT);
             }
-        } finally {
-            if (rootfs != null) {
-                join(rootfs);
-            }
+            handler.get().conmon().cleanup(id, host.bundle(id));
+        } else {
+            LOG.warn("event=container_runtime_state_leaked container={} reason=handler_not_configured "
+                    + "handler={}", id, record.runtimeHandler());
         }
-        if (rootfs == null) {
-            host.rootfs().release(id);
-        }
+        // Unmounted already when the container exited (the usual case); only its directory is left to go.
+        host.rootfs().release(id);
         host.readOnlyStaging().release(id);
         if (!record.cgroupsPath().isEmpty()) {
             host.cgroups().remove(record.cgroupsPath());
         }
-        SafeTrees.delete(host.bundle(id));
+        SafeTrees.discard(host.bundle(id), bundleTrash);
         registry.delete(record);
-    }
-
-    /** Waits for a step run on another thread and rethrows its failure as it was. */
-    private static void join(CompletableFuture<Void> step) {
-        try {
-            step.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 }

@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes a container from the OCI runtime when it has exited, before its exit is recorded (as containerd does when
- * it handles the exit), so that StopContainer returns with the runtime's work done and RemoveContainer only removes
- * files and the record. A delete that fails, or never ran because berth was down, is done by RemoveContainer, which
- * finds the runtime's state directory still there.
+ * it handles the exit), and unmounts its root filesystem, so that StopContainer returns with the runtime's work done
+ * and RemoveContainer only removes files and the record. A delete that fails, or never ran because berth was down,
+ * is done by RemoveContainer, which finds the runtime's state directory still there; the rootfs then stays mounted
+ * until RemoveContainer too.
  */
 final class ExitedContainerDeleter {
 
@@ -28,13 +29,17 @@ final class ExitedContainerDeleter {
     void delete(ContainerRecord record) {
         try {
             Optional<OciHandlers.Handler> handler = host.handlers().find(record.runtimeHandler());
-            if (handler.isEmpty() || !handler.get().runtime().hasState(record.id())) {
+            if (handler.isEmpty()) {
                 return;
             }
             long started = System.nanoTime();
-            // Not forced: the container has exited; a runtime that disagrees keeps it for RemoveContainer.
-            handler.get().runtime().delete(record.id(), false);
-            MonitorExit.await(host.bundle(record.id()), CONMON_EXIT_WAIT);
+            if (handler.get().runtime().hasState(record.id())) {
+                // Not forced: the container has exited; a runtime that disagrees keeps it for RemoveContainer.
+                handler.get().runtime().delete(record.id(), false);
+                MonitorExit.await(host.bundle(record.id()), CONMON_EXIT_WAIT);
+            }
+            // The runtime no longer knows the container, so none of its processes uses the mounts.
+            host.rootfs().unmountExited(record.id());
             LOG.debug("event=exited_container_deleted container={} took_ms={}", record.id(),
                     (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {

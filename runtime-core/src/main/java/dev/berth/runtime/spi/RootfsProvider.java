@@ -43,6 +43,14 @@ public interface RootfsProvider {
     void release(String containerId);
 
     /**
+     * Unmounts the root filesystem and image volumes of a container whose processes are all gone, keeping its
+     * writable layer for {@link #release}; nothing mounted is fine. A provider may leave the mounts to
+     * {@link #release}.
+     */
+    default void unmountExited(String containerId) {
+    }
+
+    /**
      * Mounts an image's filesystem read-only for a container's image volume; {@link #release} unmounts it. The
      * image's layers stay on the node while it is mounted, even if the image is removed. A provider without image
      * volumes refuses them.
