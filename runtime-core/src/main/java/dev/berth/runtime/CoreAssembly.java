@@ -2,6 +2,7 @@ package dev.berth.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.exec.DaemonThreads;
 import dev.berth.common.fs.Trash;
 import dev.berth.runtime.container.ContainerAttacher;
 import dev.berth.runtime.container.ContainerCreator;
@@ -64,6 +65,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Map;
 import java.time.Clock;
@@ -156,7 +158,8 @@ final class CoreAssembly {
             SandboxRemover sandboxRemover = new SandboxRemover(sandboxRegistry, sandboxHost, sandboxStopper,
                     containers, notifier);
             SandboxManager sandboxes = new SandboxManager(sandboxRegistry,
-                    new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock, notifier, observer),
+                    new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock, notifier, observer,
+                            Executors.newCachedThreadPool(DaemonThreads.numbered("berth-pod-setup"))),
                     sandboxStopper, sandboxRemover, new PodResourceUpdater(sandboxRegistry,
                             new PodCgroupWriter(cgroupLayout), driver, ResourceValidator.forHost()));
 

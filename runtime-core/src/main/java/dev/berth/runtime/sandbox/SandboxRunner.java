@@ -22,15 +22,18 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * RunPodSandbox: validate, reserve the name, persist a CREATING record (so a crash mid-way is undone at restart),
  * attach the network (which pins the namespaces, running its pod-side setup in the pinning spawn; host-network
- * pods just pin), write the sandbox files, mount shm, apply sysctls, start the PID holder if the pod shares one,
- * then READY. Any failure undoes every step already done.
+ * pods just pin) while the shm mount and the PID holder (if the pod shares one) are set up in the pinned
+ * namespaces, write the sandbox files, apply sysctls, then READY. Any failure undoes every step already done.
  */
 public final class SandboxRunner {
 
@@ -47,9 +50,11 @@ public final class SandboxRunner {
     private final Clock clock;
     private final EventNotifier notifier;
     private final RuntimeObserver observer;
+    private final PodSideSetup podSide;
 
+    /** @param setupThreads runs the pod-side steps while the network is attached */
     public SandboxRunner(SandboxRegistry registry, SandboxHost host, SandboxContexts contexts, Ids ids, Clock clock,
-            EventNotifier notifier, RuntimeObserver observer) {
+            EventNotifier notifier, RuntimeObserver observer, Executor setupThreads) {
         this.registry = registry;
         this.host = host;
         this.contexts = contexts;
@@ -57,6 +62,7 @@ public final class SandboxRunner {
         this.clock = clock;
         this.notifier = notifier;
         this.observer = observer;
+        this.podSide = new PodSideSetup(host, setupThreads);
     }
 
     /** Runs a sandbox and returns its ID (the first call's ID for a retry of the same request). */
@@ -113,27 +119,41 @@ public final class SandboxRunner {
 
             Set<NamespaceKind> kinds = SandboxContexts.pinnedKinds(modes);
             rollback.push("pins", () -> host.pins().unpin(id));
+            Path runtimeDir = host.layout().sandboxRuntime(id);
+            rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
+            String cgroupParent = record.cgroupParent();
             PinnedNamespaces pinned;
+            PodSideSetup.Done podSideDone;
             Optional<String> podIp = Optional.empty();
             if (modes.hostNetwork()) {
                 long pinning = System.nanoTime();
                 pinned = host.pins().pin(id, kinds, List.of(), modes.userns());
                 timing.part(PART_NAMESPACES, pinning);
+                podSideDone = podSide.run(id, pinned, modes, cgroupParent);
             } else {
                 // The network makes the namespaces itself, so that its pod side runs in the pinning spawn.
                 PinnedNamespaces planned = contexts.namespaces(id, modes);
                 Path netns = planned.path(NamespaceKind.NET).orElseThrow();
                 rollback.push("network", () -> host.network().detach(id, netns, config));
                 AtomicBoolean made = new AtomicBoolean();
+                AtomicReference<CompletableFuture<PodSideSetup.Done>> podSideStarted = new AtomicReference<>();
                 long attaching = System.nanoTime();
                 long[] pinNanos = new long[1];
-                PodNetworkStatus network = host.network().attach(id, netns,
-                        commands -> {
-                            long pinning = System.nanoTime();
-                            host.pins().pin(id, kinds, commands, modes.userns());
-                            pinNanos[0] = System.nanoTime() - pinning;
-                            made.set(true);
-                        }, config);
+                PodNetworkStatus network;
+                try {
+                    network = host.network().attach(id, netns,
+                            commands -> {
+                                long pinning = System.nanoTime();
+                                host.pins().pin(id, kinds, commands, modes.userns());
+                                pinNanos[0] = System.nanoTime() - pinning;
+                                made.set(true);
+                                // Independent of what the network does next (CNI ADD): they overlap.
+                                podSideStarted.set(podSide.start(id, planned, modes, cgroupParent));
+                            }, config);
+                } catch (RuntimeException | Error e) {
+                    undoPodSide(podSideStarted.get(), rollback, id, cgroupParent, e);
+                    throw e;
+                }
                 // The pins are made inside the network's attach: its time is the attach's minus theirs.
                 timing.addNanos(PART_NAMESPACES, pinNanos[0]);
                 timing.addNanos(PART_NETWORK, System.nanoTime() - attaching - pinNanos[0]);
@@ -141,36 +161,30 @@ public final class SandboxRunner {
                     throw BerthException.internal("the pod network of sandbox " + id
                             + " returned without making its network namespace", null);
                 }
+                podSideDone = PodSideSetup.await(podSideStarted.get());
                 pinned = planned;
                 record = record.withNetwork(network.ip(), network.additionalIps(), true);
                 podIp = network.ip().isEmpty() ? Optional.empty() : Optional.of(network.ip());
             }
 
+            podSide.pushUndo(rollback, id, cgroupParent, podSideDone);
+            timing.addNanos(PART_FILES, podSideDone.shmNanos());
+            if (podSideDone.holder().isPresent()) {
+                PidHolder.Process holder = podSideDone.holder().get();
+                record = record.withPidHolder(holder.pid(), holder.startTicks());
+                timing.addNanos(PART_PID_HOLDER, podSideDone.holderNanos());
+            }
+
             long writingFiles = System.nanoTime();
-            Path runtimeDir = host.layout().sandboxRuntime(id);
-            rollback.push("runtime dir", () -> SafeTrees.delete(runtimeDir));
             SandboxFilePaths files = host.files().write(host.layout().sandboxFiles(id),
                     SandboxContext.hostnameOf(config), modes.hostNetwork(), podIp, record.dns());
             if (modes.userns() != null) {
                 // The pod's root owns its own files, as it would without a user namespace.
                 host.files().chown(files, modes.userns().hostUid(), modes.userns().hostGid());
             }
-            if (modes.ipc() != NamespaceMode.NODE) {
-                host.shm().mount(runtimeDir);
-                rollback.push("shm", () -> host.shm().unmount(runtimeDir));
-            }
+            // After the network: a sysctl the pod asks for wins over one a CNI plugin set.
             host.sysctls().apply(pinned, record.sysctls());
             timing.part(PART_FILES, writingFiles);
-
-            if (modes.pid() == NamespaceMode.POD) {
-                long holding = System.nanoTime();
-                PidHolder.Process holder = host.pidHolder().start(id, pinned, record.cgroupParent());
-                String cgroupParent = record.cgroupParent();
-                rollback.push("pid holder", () -> host.pidHolder().destroy(id, cgroupParent, holder.pid(),
-                        holder.startTicks()));
-                record = record.withPidHolder(holder.pid(), holder.startTicks());
-                timing.part(PART_PID_HOLDER, holding);
-            }
 
             SandboxRecord ready = record.withState(SandboxState.READY);
             registry.save(ready);
@@ -186,6 +200,20 @@ public final class SandboxRunner {
                     metadata.name(), e.getMessage());
             rollback.run();
             throw e;
+        }
+    }
+
+    /** After a failed attach: waits for the pod-side steps if they started, so that their work is undone too. */
+    private void undoPodSide(CompletableFuture<PodSideSetup.Done> started, Rollback rollback, String id,
+            String cgroupParent, Throwable failure) {
+        if (started == null) {
+            return;
+        }
+        try {
+            podSide.pushUndo(rollback, id, cgroupParent, PodSideSetup.await(started));
+        } catch (RuntimeException | Error e) {
+            // They failed as well and left nothing.
+            failure.addSuppressed(e);
         }
     }
 }
