@@ -6,6 +6,7 @@ import dev.berth.common.error.BerthException;
 import dev.berth.common.fs.JsonRecordDir;
 import dev.berth.common.fs.MountTable;
 import dev.berth.common.fs.Trees;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,14 @@ public final class RecordStore<T> {
             records.delete(id);
         } catch (UncheckedIOException e) {
             throw BerthException.internal("cannot delete record " + id + ": " + e.getCause().getMessage(), e);
+        }
+        // Usually nothing else is kept: removing the empty directory cannot reach into a mount, so the mount table
+        // is read only for a directory that still holds something.
+        try {
+            Files.deleteIfExists(objectDir);
+            return true;
+        } catch (IOException e) {
+            // Not empty, or a mount point itself: the slow way below.
         }
         List<MountTable.Entry> mounts = MountTable.current().under(objectDir);
         if (!mounts.isEmpty()) {

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.exec.Command;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,5 +64,33 @@ class RecordStoreTest {
         assertFalse(Files.exists(store.directoryOf("a")));
         assertTrue(store.delete("a"));
         assertTrue(store.loadAll().records().isEmpty());
+    }
+
+    @Test
+    void deleteAlsoRemovesWhatElseTheDirectoryHolds() throws Exception {
+        RecordStore<Sample> store = store();
+        store.save("a", new Sample("a", 1, Map.of()));
+        Files.createDirectories(store.directoryOf("a").resolve("files"));
+        Files.writeString(store.directoryOf("a").resolve("files/hosts"), "127.0.0.1 localhost\n");
+        assertTrue(store.delete("a"));
+        assertFalse(Files.exists(store.directoryOf("a")));
+    }
+
+    @Test
+    @Tag("host")
+    void aDirectoryWithAMountInsideKeepsWhatIsMounted() throws Exception {
+        RecordStore<Sample> store = store();
+        store.save("a", new Sample("a", 1, Map.of()));
+        Path mountPoint = store.directoryOf("a").resolve("shm");
+        Files.createDirectories(mountPoint);
+        Command.of("mount", "-t", "tmpfs", "tmpfs", mountPoint.toString()).check();
+        try {
+            Files.writeString(mountPoint.resolve("data"), "mounted");
+            assertFalse(store.delete("a"));
+            assertEquals("mounted", Files.readString(mountPoint.resolve("data")));
+            assertFalse(Files.exists(store.directoryOf("a").resolve("record.json")));
+        } finally {
+            Command.of("umount", mountPoint.toString()).check();
+        }
     }
 }
