@@ -16,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -91,6 +93,9 @@ public final class NamespacePins {
         if (userMapping != null) {
             return pinInUserNamespace(sandboxId, wanted, netnsCommands, userMapping, started);
         }
+        if (netnsCommands.isEmpty() && ThreadNamespaces.canMake(wanted)) {
+            return pinFromThread(sandboxId, wanted, started);
+        }
         try {
             List<String> argv = new ArrayList<>();
             argv.add(Binaries.find("unshare").toString());
@@ -131,6 +136,27 @@ public final class NamespacePins {
         LOG.info("event=namespaces_pinned sandbox={} kinds={} netns_commands={} took_ms={}", sandboxId, wanted,
                 netnsCommands.size(), (System.nanoTime() - started) / 1_000_000);
         return pinned;
+    }
+
+    /** Nothing to run inside the new namespaces: a thread of the daemon makes them, no program is started. */
+    private PinnedNamespaces pinFromThread(String sandboxId, EnumSet<NamespaceKind> wanted, long started) {
+        Map<NamespaceKind, Path> pins = new EnumMap<>(NamespaceKind.class);
+        try {
+            for (NamespaceKind kind : wanted) {
+                pins.put(kind, Files.createFile(pinPath(kind, sandboxId)));
+            }
+            ThreadNamespaces.makeAndPin(sandboxId, pins);
+        } catch (IOException e) {
+            unpinQuietly(sandboxId);
+            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": " + e, e);
+        } catch (RuntimeException e) {
+            unpinQuietly(sandboxId);
+            throw e;
+        }
+        LOG.info("event=namespaces_pinned sandbox={} kinds={} netns_commands=0 in_process=true took_ms={}",
+                sandboxId, wanted, (System.nanoTime() - started) / 1_000_000);
+        return new PinnedNamespaces(sandboxId, pins.get(NamespaceKind.NET), pins.get(NamespaceKind.IPC),
+                pins.get(NamespaceKind.UTS));
     }
 
     private PinnedNamespaces pinInUserNamespace(String sandboxId, EnumSet<NamespaceKind> wanted,

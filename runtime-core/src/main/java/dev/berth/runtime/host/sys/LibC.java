@@ -69,4 +69,12 @@ public interface LibC {
 
     /** glibc 2.36+ (Linux 5.3+): a file descriptor that becomes readable when the process exits. */
     int pidfd_open(int pid, int flags);
+
+    // --- Namespaces ------------------------------------------------------------------------------------------------
+
+    /** Moves the calling thread into new namespaces of the kinds in {@code flags} (CLONE_NEW*). */
+    int unshare(int flags);
+
+    /** {@code argument} is the request's structure, read and written in place (a struct ifreq here). */
+    int ioctl(int fd, long request, @In @Out byte[] argument);
 }

@@ -28,6 +28,7 @@ public final class Syscalls {
     public static final int O_APPEND = 02000;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
+    private static final int SOCK_CLOEXEC = 02000000;
 
     public static final int ENOENT = 2;
     public static final int EAGAIN = 11;
@@ -176,6 +177,29 @@ public final class Syscalls {
         if (written != bytes.length) {
             throw new SyscallException("write", written < 0 ? RUNTIME.getLastError() : EAGAIN);
         }
+    }
+
+    /** Moves the calling thread (only it) into new namespaces of the kinds in {@code cloneFlags}. */
+    public static void unshare(int cloneFlags) {
+        if (LIBC.unshare(cloneFlags) != 0) {
+            throw new SyscallException("unshare", RUNTIME.getLastError());
+        }
+    }
+
+    /** An ioctl whose argument is a structure read and written in place. */
+    public static void ioctl(int fd, long request, byte[] argument, String what) {
+        if (LIBC.ioctl(fd, request, argument) != 0) {
+            throw new SyscallException(what, RUNTIME.getLastError());
+        }
+    }
+
+    /** A socket of this thread's network namespace. */
+    public static int socket(int domain, int type) {
+        int fd = DESCRIPTORS.socket(domain, type | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new SyscallException("socket", RUNTIME.getLastError());
+        }
+        return fd;
     }
 
     /** Closes a file descriptor; -1 is ignored. */

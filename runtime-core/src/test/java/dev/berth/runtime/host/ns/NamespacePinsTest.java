@@ -2,6 +2,7 @@ package dev.berth.runtime.host.ns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,48 @@ class NamespacePinsTest {
                 assertFalse(MountTable.current().isMountPoint(file));
             }
             assertEquals(PinnedNamespaces.none(id), pins.find(id));
+        }
+    }
+
+    @Test
+    void withoutCommandsTheDaemonMakesTheNamespacesAndNoneOfItsThreadsStaysInThem() throws Exception {
+        try (TestHost host = TestHost.create()) {
+            NamespacePins pins = host.pins();
+            String id = TestIds.id64();
+            host.onClose(() -> pins.unpin(id));
+            PinnedNamespaces pinned = pins.pin(id, THREE, List.of());
+
+            for (NamespaceKind kind : THREE) {
+                Object pod = Files.readAttributes(pinned.path(kind).orElseThrow(), "unix:ino").get("ino");
+                Object daemon = Files.readAttributes(Path.of("/proc/self/ns/" + kind.dirName()), "unix:ino")
+                        .get("ino");
+                assertNotEquals(daemon, pod, kind + " is a new namespace");
+                // The pinning thread ends once the pin is made; the kernel may take a moment to reap it.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (!threadsIn(kind, pod).isEmpty()) {
+                    assertTrue(System.nanoTime() < deadline, "threads left in the pod's " + kind + ": "
+                            + threadsIn(kind, pod));
+                    Thread.sleep(5);
+                }
+            }
+            String lo = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link", "show", "lo").check()
+                    .stdoutText();
+            assertTrue(lo.contains("LOOPBACK,UP"), lo);
+            pins.unpin(id);
+        }
+    }
+
+    /** This process's threads whose namespace of {@code kind} has inode {@code inode}. */
+    private static List<String> threadsIn(NamespaceKind kind, Object inode) throws java.io.IOException {
+        try (var threads = Files.list(Path.of("/proc/self/task"))) {
+            return threads.filter(t -> {
+                try {
+                    return inode.equals(Files.readAttributes(t.resolve("ns").resolve(kind.dirName()), "unix:ino")
+                            .get("ino"));
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            }).map(t -> t.getFileName().toString()).toList();
         }
     }
 
