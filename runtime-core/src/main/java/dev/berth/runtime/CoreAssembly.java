@@ -65,6 +65,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.List;
 import java.util.Map;
@@ -153,13 +154,15 @@ final class CoreAssembly {
                     new ResourceUpdater(containerRegistry, containerHost),
                     new ContainerAttacher(containerRegistry, containerHost));
 
+            // The pod-side steps that run beside the network's attach and detach.
+            Executor sideThreads = Executors.newCachedThreadPool(DaemonThreads.numbered("berth-pod-side"));
             SandboxStopper sandboxStopper = new SandboxStopper(sandboxRegistry, sandboxHost, contexts, containers,
-                    config.podStopTimeout(), notifier);
+                    config.podStopTimeout(), notifier, sideThreads);
             SandboxRemover sandboxRemover = new SandboxRemover(sandboxRegistry, sandboxHost, sandboxStopper,
                     containers, notifier);
             SandboxManager sandboxes = new SandboxManager(sandboxRegistry,
                     new SandboxRunner(sandboxRegistry, sandboxHost, contexts, ids, clock, notifier, observer,
-                            Executors.newCachedThreadPool(DaemonThreads.numbered("berth-pod-setup"))),
+                            sideThreads),
                     sandboxStopper, sandboxRemover, new PodResourceUpdater(sandboxRegistry,
                             new PodCgroupWriter(cgroupLayout), driver, ResourceValidator.forHost()));
 

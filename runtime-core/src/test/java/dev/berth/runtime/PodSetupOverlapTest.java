@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * RunPodSandbox sets up the pod's shm and PID holder while the network is being attached: a network that returns
  * only once it has seen both proves the overlap (run one after the other, the network would wait for ever).
+ * StopPodSandbox ends the holder while the network is detached; a failure of either leaves the other done.
  */
 @Tag("host")
 class PodSetupOverlapTest {
@@ -72,6 +73,40 @@ class PodSetupOverlapTest {
                 "mounts left under the sandboxes' runtime dirs");
         assertEquals(List.of(), holderCgroups(), "holder cgroups left under the pod's parent");
         assertTrue(fixture.core.sandboxes().list(SandboxFilter.ALL).isEmpty());
+    }
+
+    @Test
+    void aStopWhoseDetachFailsStillEndsTheHolderAndTheNextStopFinishes() throws Exception {
+        AtomicInteger detaches = new AtomicInteger();
+        fixture = new RuntimeFixture(new PodNetworkProvider() {
+            @Override
+            public PodNetworkStatus attach(String sandboxId, Path netnsPath, NetnsCreator netns,
+                    PodSandboxConfig config) {
+                netns.create(List.of());
+                return PodNetworkStatus.NONE;
+            }
+
+            @Override
+            public void detach(String sandboxId, Path netnsPath, PodSandboxConfig config) {
+                if (detaches.incrementAndGet() == 1) {
+                    throw BerthException.internal("plugin DEL failed", null);
+                }
+            }
+        }, Function.identity());
+        String pod = fixture.core.sandboxes().run(sharedPidPod("flaky-del"), "");
+        int holder = fixture.core.sandboxes().status(pod).pidHolderPid();
+        assertTrue(holder > 0);
+
+        BerthException e = assertThrows(BerthException.class, () -> fixture.core.sandboxes().stop(pod));
+        assertTrue(e.getMessage().contains("plugin DEL failed"), e.getMessage());
+        assertFalse(Files.exists(Path.of("/proc/" + holder)), "the holder outlived the failed stop");
+        assertEquals(List.of(), holderCgroups(), "holder cgroups left under the pod's parent");
+        assertEquals(0, fixture.core.sandboxes().status(pod).pidHolderPid());
+
+        fixture.core.sandboxes().stop(pod);
+        assertEquals(2, detaches.get(), "the second stop detached again");
+        fixture.core.sandboxes().stop(pod);
+        assertEquals(2, detaches.get(), "a stopped pod is detached once");
     }
 
     private PodSandboxConfig sharedPidPod(String name) {

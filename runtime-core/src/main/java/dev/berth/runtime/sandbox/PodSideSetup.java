@@ -5,7 +5,6 @@ import dev.berth.runtime.store.Rollback;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -61,21 +60,6 @@ final class PodSideSetup {
                 } catch (RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
-            }
-            throw e;
-        }
-    }
-
-    /** Waits for steps started with {@link #start} and rethrows their failure as it was. */
-    static Done await(CompletableFuture<Done> started) {
-        try {
-            return started.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
             }
             throw e;
         }

@@ -1,6 +1,7 @@
 package dev.berth.runtime.sandbox;
 
 import dev.berth.common.error.BerthException;
+import dev.berth.common.exec.Futures;
 import dev.berth.common.time.EpochNanos;
 import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.proto.runtime.v1.RunPodSandboxRequest;
@@ -161,7 +162,7 @@ public final class SandboxRunner {
                     throw BerthException.internal("the pod network of sandbox " + id
                             + " returned without making its network namespace", null);
                 }
-                podSideDone = PodSideSetup.await(podSideStarted.get());
+                podSideDone = Futures.await(podSideStarted.get());
                 pinned = planned;
                 record = record.withNetwork(network.ip(), network.additionalIps(), true);
                 podIp = network.ip().isEmpty() ? Optional.empty() : Optional.of(network.ip());
@@ -210,7 +211,7 @@ public final class SandboxRunner {
             return;
         }
         try {
-            podSide.pushUndo(rollback, id, cgroupParent, PodSideSetup.await(started));
+            podSide.pushUndo(rollback, id, cgroupParent, Futures.await(started));
         } catch (RuntimeException | Error e) {
             // They failed as well and left nothing.
             failure.addSuppressed(e);
