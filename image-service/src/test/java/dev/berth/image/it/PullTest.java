@@ -246,8 +246,8 @@ class PullTest {
             store.remove(record.id());
             store.remove(image.reference());
             store.remove("never/pulled:tag");
-            assertEquals(List.of("incomplete", "l", "containers"), sorted(fixture.root().resolve("overlay2"),
-                    List.of("incomplete", "l", "containers")));
+            assertEquals(List.of("incomplete", "l", "containers", "trash"),
+                    sorted(fixture.root().resolve("overlay2"), List.of("incomplete", "l", "containers", "trash")));
             assertTrue(isEmptyDir(fixture.root().resolve("overlay2/l")));
             assertTrue(isEmptyDir(fixture.root().resolve("images/blobs/sha256")));
             assertEquals(0, store.fsUsage().usedBytes());
