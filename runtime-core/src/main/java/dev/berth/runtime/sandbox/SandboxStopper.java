@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * StopPodSandbox: stop every container, kill the PID holder while the network is detached, unpin the namespaces,
- * unmount shm; keep the record as NOTREADY. Every step is idempotent, so a Stop after a crash half-way (or a repeated Stop, which
- * the kubelet does) finishes the job. A missing sandbox is fine.
+ * unmount shm; keep the record as NOTREADY. Every step is idempotent, so a Stop after a crash half-way (or a
+ * repeated Stop, which the kubelet does) finishes the job. A missing sandbox is fine.
  */
 public final class SandboxStopper {
 
