@@ -7,6 +7,7 @@ import dev.berth.runtime.host.cgroup.CgroupDriver;
 import dev.berth.runtime.host.cgroup.CgroupJoin;
 import dev.berth.runtime.host.ns.NamespaceKind;
 import dev.berth.runtime.host.ns.PinnedNamespaces;
+import dev.berth.runtime.host.ns.ThreadNamespaces;
 import dev.berth.runtime.host.sys.Binaries;
 import dev.berth.runtime.host.sys.NativeSpawn;
 import dev.berth.runtime.host.sys.ProcStat;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,9 +85,14 @@ public final class PidHolder {
     public Process start(String sandboxId, PinnedNamespaces pins, String cgroupParent) {
         long started = System.nanoTime();
         Path log = layout.sandboxRuntime(sandboxId).resolve("pidholder.log");
+        // A thread of the daemon joins the pod's namespaces and spawns the launcher there; only a user namespace,
+        // which one thread cannot join, needs nsenter in front (one program start more).
+        boolean joinOnThread = ThreadNamespaces.canJoin(pins);
         List<String> args = new ArrayList<>();
-        for (NamespaceKind kind : NamespaceKind.values()) {
-            pins.path(kind).ifPresent(path -> args.add("--" + kind.dirName() + "=" + path));
+        if (!joinOnThread) {
+            for (NamespaceKind kind : NamespaceKind.values()) {
+                pins.path(kind).ifPresent(path -> args.add("--" + kind.dirName() + "=" + path));
+            }
         }
         Path first;
         if (args.isEmpty()) {
@@ -96,17 +103,19 @@ public final class PidHolder {
         }
         args.addAll(List.of("--pid", "--kill-child", "--root=" + root(), "--setuid=" + HOLDER_ID,
                 "--setgid=" + HOLDER_ID, "--", "/" + BINARY, "-P"));
-        int launcher;
         try {
             Files.createDirectories(log.getParent());
-            launcher = NativeSpawn.of(first, args)
-                    .open(0, Path.of("/dev/null"), Syscalls.O_RDONLY, 0)
-                    .open(1, log, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0600)
-                    .open(2, log, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0600)
-                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the PID holder of sandbox " + sandboxId, e);
         }
+        Supplier<Integer> spawn = () -> NativeSpawn.of(first, args)
+                .open(0, Path.of("/dev/null"), Syscalls.O_RDONLY, 0)
+                .open(1, log, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0600)
+                .open(2, log, Syscalls.O_WRONLY | Syscalls.O_CREAT | Syscalls.O_APPEND, 0600)
+                .start();
+        int launcher = joinOnThread
+                ? ThreadNamespaces.callInside(pins, "starting the PID holder of sandbox " + sandboxId, spawn)
+                : spawn.get();
         String cgroup = cgroupOf(sandboxId, cgroupParent);
         Process holder;
         try {

@@ -4,17 +4,19 @@ import dev.berth.common.error.BerthException;
 import dev.berth.runtime.host.sys.Syscalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * Makes new network, IPC and UTS namespaces from inside the daemon and pins them: a thread of its own unshares them
- * (these kinds may be unshared by one thread of a multithreaded process), bind-mounts its namespace files onto the
- * pins, brings the new loopback interface up and ends. Nothing else ever runs on that thread, so no other code sees
- * its namespaces. The same from a spawned {@code unshare} and {@code ip} costs two program starts.
+ * A pod's network, IPC and UTS namespaces from a thread of the daemon rather than from a spawned {@code unshare} or
+ * {@code nsenter} (a program start each): one thread of a multithreaded process may unshare or join namespaces of
+ * these kinds for itself. The thread does its one job in them and ends, so no other code ever runs in them. A user
+ * namespace is made or joined by a whole process only: its pods keep the spawns.
  */
-final class ThreadNamespaces {
+public final class ThreadNamespaces {
 
     private static final int CLONE_NEWUTS = 0x04000000;
     private static final int CLONE_NEWIPC = 0x08000000;
@@ -44,31 +46,62 @@ final class ThreadNamespaces {
 
     /** Makes a namespace of each kind and bind-mounts it on its pin file, which exists already. */
     static void makeAndPin(String sandboxId, Map<NamespaceKind, Path> pins) {
+        onOwnThread("pinning the namespaces of sandbox " + sandboxId, () -> {
+            unshareAndPin(pins);
+            return null;
+        });
+    }
+
+    /** Whether {@link #callInside} can join these pins (no user namespace among them). */
+    public static boolean canJoin(PinnedNamespaces pins) {
+        return pins.path(NamespaceKind.USER).isEmpty();
+    }
+
+    /**
+     * Runs {@code work} on a thread that has joined the pinned network, IPC and UTS namespaces: a process it spawns
+     * starts in them.
+     */
+    public static <T> T callInside(PinnedNamespaces pins, String what, Supplier<T> work) {
+        if (!canJoin(pins)) {
+            throw new IllegalArgumentException("a user namespace cannot be joined by one thread");
+        }
+        return onOwnThread(what, () -> {
+            for (NamespaceKind kind : List.of(NamespaceKind.NET, NamespaceKind.IPC, NamespaceKind.UTS)) {
+                pins.path(kind).ifPresent(Syscalls::setns);
+            }
+            return work.get();
+        });
+    }
+
+    /** Runs {@code work} on a new thread that ends with it; its failure is rethrown here. */
+    private static <T> T onOwnThread(String what, Supplier<T> work) {
+        AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {
-                unshareAndPin(pins);
+                result.set(work.get());
             } catch (RuntimeException e) {
                 failure.set(e);
             }
-        }, "berth-pin-" + sandboxId.substring(0, Math.min(12, sandboxId.length())));
+        }, "berth-namespaces");
         thread.setDaemon(true);
         thread.start();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(THREAD_WAIT_SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BerthException(BerthException.Kind.CANCELLED,
-                    "interrupted while pinning the namespaces of sandbox " + sandboxId);
+            throw new BerthException(BerthException.Kind.CANCELLED, "interrupted while " + what);
         }
         if (thread.isAlive()) {
-            throw BerthException.internal("pinning the namespaces of sandbox " + sandboxId + " did not finish within "
-                    + THREAD_WAIT_SECONDS + " s", null);
+            throw BerthException.internal(what + " did not finish within " + THREAD_WAIT_SECONDS + " s", null);
+        }
+        if (failure.get() instanceof BerthException e) {
+            throw e;
         }
         if (failure.get() != null) {
-            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": "
-                    + failure.get().getMessage(), failure.get());
+            throw BerthException.internal(what + " failed: " + failure.get().getMessage(), failure.get());
         }
+        return result.get();
     }
 
     /** Runs on the pinning thread; it ends right after, in the namespaces it made. */

@@ -75,6 +75,9 @@ public interface LibC {
     /** Moves the calling thread into new namespaces of the kinds in {@code flags} (CLONE_NEW*). */
     int unshare(int flags);
 
+    /** Moves the calling thread into the namespace {@code fd} refers to. */
+    int setns(int fd, int nstype);
+
     /** {@code argument} is the request's structure, read and written in place (a struct ifreq here). */
     int ioctl(int fd, long request, @In @Out byte[] argument);
 }

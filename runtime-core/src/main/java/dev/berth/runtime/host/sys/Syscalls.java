@@ -186,6 +186,21 @@ public final class Syscalls {
         }
     }
 
+    /** Moves the calling thread (only it) into the namespace pinned at {@code namespaceFile}. */
+    public static void setns(java.nio.file.Path namespaceFile) {
+        int fd = DESCRIPTORS.open(namespaceFile.toString(), O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new SyscallException("open " + namespaceFile, RUNTIME.getLastError());
+        }
+        try {
+            if (LIBC.setns(fd, 0) != 0) {
+                throw new SyscallException("setns " + namespaceFile, RUNTIME.getLastError());
+            }
+        } finally {
+            DESCRIPTORS.close(fd);
+        }
+    }
+
     /** An ioctl whose argument is a structure read and written in place. */
     public static void ioctl(int fd, long request, byte[] argument, String what) {
         if (LIBC.ioctl(fd, request, argument) != 0) {
