@@ -11,6 +11,7 @@ import dev.berth.proto.runtime.v1.PodSandboxConfig;
 import dev.berth.runtime.container.ContainerState;
 import dev.berth.runtime.host.cgroup.CgroupLayout;
 import dev.berth.runtime.sandbox.SandboxState;
+import dev.berth.runtime.testing.OwnThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,6 +71,10 @@ class SharedPidPodTest {
         assertTrue(status.contains("\nUid:\t65535\t65535\t65535\t65535"), status);
         assertTrue(status.contains("\nCapEff:\t0000000000000000"), status);
         assertNotEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc/" + holder + "/root")));
+        // Started from a thread of the daemon that joined the pod's namespaces: none of its threads stays there.
+        for (String kind : List.of("net", "ipc", "uts")) {
+            OwnThreads.awaitNoneIn(kind, fixture.config.stateDir().resolve("ns").resolve(kind).resolve(pod));
+        }
         // In a cgroup of its own under the pod's.
         String cgroup = holderCgroup(holder);
         assertTrue(cgroup.startsWith(fixture.host.cgroupParent() + "/"), cgroup);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.common.error.BerthException;
 import dev.berth.common.exec.Command;
 import dev.berth.common.fs.MountTable;
+import dev.berth.runtime.testing.OwnThreads;
 import dev.berth.runtime.testing.TestHost;
 import dev.berth.runtime.testing.TestIds;
 import java.nio.file.Files;
@@ -103,32 +104,12 @@ class NamespacePinsTest {
                 Object daemon = Files.readAttributes(Path.of("/proc/self/ns/" + kind.dirName()), "unix:ino")
                         .get("ino");
                 assertNotEquals(daemon, pod, kind + " is a new namespace");
-                // The pinning thread ends once the pin is made; the kernel may take a moment to reap it.
-                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                while (!threadsIn(kind, pod).isEmpty()) {
-                    assertTrue(System.nanoTime() < deadline, "threads left in the pod's " + kind + ": "
-                            + threadsIn(kind, pod));
-                    Thread.sleep(5);
-                }
+                OwnThreads.awaitNoneIn(kind.dirName(), pinned.path(kind).orElseThrow());
             }
             String lo = Command.of("nsenter", "--net=" + pinned.net(), "ip", "-o", "link", "show", "lo").check()
                     .stdoutText();
             assertTrue(lo.contains("LOOPBACK,UP"), lo);
             pins.unpin(id);
-        }
-    }
-
-    /** This process's threads whose namespace of {@code kind} has inode {@code inode}. */
-    private static List<String> threadsIn(NamespaceKind kind, Object inode) throws java.io.IOException {
-        try (var threads = Files.list(Path.of("/proc/self/task"))) {
-            return threads.filter(t -> {
-                try {
-                    return inode.equals(Files.readAttributes(t.resolve("ns").resolve(kind.dirName()), "unix:ino")
-                            .get("ino"));
-                } catch (java.io.IOException gone) {
-                    return false;
-                }
-            }).map(t -> t.getFileName().toString()).toList();
         }
     }
 
