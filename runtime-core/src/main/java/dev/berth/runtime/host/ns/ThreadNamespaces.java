@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -29,7 +28,6 @@ public final class ThreadNamespaces {
     /** struct ifreq: the interface name (16 bytes), then a union whose first member is the short flags. */
     private static final int IFREQ_SIZE = 40;
     private static final int IFREQ_FLAGS = 16;
-    private static final long THREAD_WAIT_SECONDS = 30;
 
     private ThreadNamespaces() {
     }
@@ -73,7 +71,11 @@ public final class ThreadNamespaces {
         });
     }
 
-    /** Runs {@code work} on a new thread that ends with it; its failure is rethrown here. */
+    /**
+     * Runs {@code work} on a new thread that ends with it; its failure is rethrown here. The wait has no limit and
+     * outlasts an interrupt: the work is a few system calls, and a pin or a process made after its caller gave up
+     * would be left behind.
+     */
     private static <T> T onOwnThread(String what, Supplier<T> work) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -86,14 +88,17 @@ public final class ThreadNamespaces {
         }, "berth-namespaces");
         thread.setDaemon(true);
         thread.start();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(THREAD_WAIT_SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BerthException(BerthException.Kind.CANCELLED, "interrupted while " + what);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
-        if (thread.isAlive()) {
-            throw BerthException.internal(what + " did not finish within " + THREAD_WAIT_SECONDS + " s", null);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (failure.get() instanceof BerthException e) {
             throw e;

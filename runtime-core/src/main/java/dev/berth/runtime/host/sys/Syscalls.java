@@ -2,6 +2,7 @@ package dev.berth.runtime.host.sys;
 
 import dev.berth.common.sys.DescriptorCalls;
 import dev.berth.common.sys.MountCalls;
+import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
@@ -187,7 +188,7 @@ public final class Syscalls {
     }
 
     /** Moves the calling thread (only it) into the namespace pinned at {@code namespaceFile}. */
-    public static void setns(java.nio.file.Path namespaceFile) {
+    public static void setns(Path namespaceFile) {
         int fd = DESCRIPTORS.open(namespaceFile.toString(), O_RDONLY | O_CLOEXEC, 0);
         if (fd < 0) {
             throw new SyscallException("open " + namespaceFile, RUNTIME.getLastError());
