@@ -114,22 +114,20 @@ final class RootfsMounts {
 
     void unmountImageVolumes(String containerId) {
         RootfsStore.checkContainerId(containerId);
-        for (StoredRootfs volume : rootfs.all()) {
-            if (volume.containerId().startsWith(containerId + IMAGE_VOLUME)) {
-                unmountRootfs(volume.containerId());
-            }
-        }
+        imageVolumeIds(containerId).forEach(this::unmountRootfs);
+    }
+
+    /** The rootfs IDs of a container's image volumes. */
+    private List<String> imageVolumeIds(String containerId) {
+        return rootfs.all().stream().map(StoredRootfs::containerId)
+                .filter(id -> id.startsWith(containerId + IMAGE_VOLUME)).toList();
     }
 
     /** Unmounts a container's rootfs and image volumes; their writable layers and records stay. */
     void unmountKeepingLayers(String containerId) {
         RootfsStore.checkContainerId(containerId);
         synchronized (lock) {
-            for (StoredRootfs volume : rootfs.all()) {
-                if (volume.containerId().startsWith(containerId + IMAGE_VOLUME)) {
-                    rootfs.unmount(volume.containerId());
-                }
-            }
+            imageVolumeIds(containerId).forEach(rootfs::unmount);
             if (rootfs.get(containerId).isPresent()) {
                 rootfs.unmount(containerId);
             }

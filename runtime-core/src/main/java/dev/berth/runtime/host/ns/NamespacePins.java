@@ -96,7 +96,7 @@ public final class NamespacePins {
         if (netnsCommands.isEmpty() && ThreadNamespaces.canMake(wanted)) {
             return pinFromThread(sandboxId, wanted, started);
         }
-        try {
+        undoingOnFailure(sandboxId, () -> {
             List<String> argv = new ArrayList<>();
             argv.add(Binaries.find("unshare").toString());
             for (NamespaceKind kind : wanted) {
@@ -118,17 +118,7 @@ public final class NamespacePins {
                 command = Command.of(argv);
             }
             command.withTimeout(HELPER_TIMEOUT).check();
-        } catch (CommandFailedException e) {
-            unpinQuietly(sandboxId);
-            throw new BerthException(BerthException.Kind.INTERNAL,
-                    "cannot pin namespaces of sandbox " + sandboxId + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            unpinQuietly(sandboxId);
-            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": " + e, e);
-        } catch (RuntimeException e) {
-            unpinQuietly(sandboxId);
-            throw e;
-        }
+        });
         PinnedNamespaces pinned = new PinnedNamespaces(sandboxId,
                 wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
                 wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
@@ -141,18 +131,12 @@ public final class NamespacePins {
     /** Nothing to run inside the new namespaces: a thread of the daemon makes them, no program is started. */
     private PinnedNamespaces pinFromThread(String sandboxId, EnumSet<NamespaceKind> wanted, long started) {
         Map<NamespaceKind, Path> pins = new EnumMap<>(NamespaceKind.class);
-        try {
+        undoingOnFailure(sandboxId, () -> {
             for (NamespaceKind kind : wanted) {
                 pins.put(kind, Files.createFile(pinPath(kind, sandboxId)));
             }
             ThreadNamespaces.makeAndPin(sandboxId, pins);
-        } catch (IOException e) {
-            unpinQuietly(sandboxId);
-            throw BerthException.internal("cannot pin namespaces of sandbox " + sandboxId + ": " + e, e);
-        } catch (RuntimeException e) {
-            unpinQuietly(sandboxId);
-            throw e;
-        }
+        });
         LOG.info("event=namespaces_pinned sandbox={} kinds={} netns_commands=0 in_process=true took_ms={}",
                 sandboxId, wanted, (System.nanoTime() - started) / 1_000_000);
         return new PinnedNamespaces(sandboxId, pins.get(NamespaceKind.NET), pins.get(NamespaceKind.IPC),
@@ -161,7 +145,7 @@ public final class NamespacePins {
 
     private PinnedNamespaces pinInUserNamespace(String sandboxId, EnumSet<NamespaceKind> wanted,
             List<String> netnsCommands, UserNamespaceMapping mapping, long started) {
-        try {
+        undoingOnFailure(sandboxId, () -> {
             for (NamespaceKind kind : wanted) {
                 Files.createFile(pinPath(kind, sandboxId));
             }
@@ -176,6 +160,26 @@ public final class NamespacePins {
                         .withStdin((String.join("\n", lines) + "\n").getBytes(UTF_8))
                         .withTimeout(HELPER_TIMEOUT).check();
             }
+        });
+        PinnedNamespaces pinned = new PinnedNamespaces(sandboxId,
+                wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
+                wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
+                wanted.contains(NamespaceKind.UTS) ? pinPath(NamespaceKind.UTS, sandboxId) : null,
+                pinPath(NamespaceKind.USER, sandboxId), mapping);
+        LOG.info("event=namespaces_pinned sandbox={} kinds={} userns={} netns_commands={} took_ms={}", sandboxId,
+                wanted, mapping, netnsCommands.size(), (System.nanoTime() - started) / 1_000_000);
+        return pinned;
+    }
+
+    /** Making a sandbox's pins: pin files, a helper program or a thread. */
+    private interface PinWork {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code work}; when it fails, the sandbox's pins made so far are removed and the failure is reported. */
+    private void undoingOnFailure(String sandboxId, PinWork work) {
+        try {
+            work.run();
         } catch (CommandFailedException e) {
             unpinQuietly(sandboxId);
             throw new BerthException(BerthException.Kind.INTERNAL,
@@ -187,14 +191,6 @@ public final class NamespacePins {
             unpinQuietly(sandboxId);
             throw e;
         }
-        PinnedNamespaces pinned = new PinnedNamespaces(sandboxId,
-                wanted.contains(NamespaceKind.NET) ? pinPath(NamespaceKind.NET, sandboxId) : null,
-                wanted.contains(NamespaceKind.IPC) ? pinPath(NamespaceKind.IPC, sandboxId) : null,
-                wanted.contains(NamespaceKind.UTS) ? pinPath(NamespaceKind.UTS, sandboxId) : null,
-                pinPath(NamespaceKind.USER, sandboxId), mapping);
-        LOG.info("event=namespaces_pinned sandbox={} kinds={} userns={} netns_commands={} took_ms={}", sandboxId,
-                wanted, mapping, netnsCommands.size(), (System.nanoTime() - started) / 1_000_000);
-        return pinned;
     }
 
     /**
