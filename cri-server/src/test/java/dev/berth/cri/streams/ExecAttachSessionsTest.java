@@ -288,6 +288,22 @@ class ExecAttachSessionsTest {
         assertTrue(fdsAfter <= fdsBefore + 10, "fds before " + fdsBefore + ", after " + fdsAfter);
     }
 
+    @Test
+    void execsClosedWhileTheyForkLeaveNoChildBehind() throws Exception {
+        // The shell forks without pause, so the client's end (and berth's stop of the shell) lands inside a fork
+        // most of the time; the child that fork makes must be found and killed too.
+        for (int i = 0; i < 20; i++) {
+            String url = execUrl(sleeper, false, false, false, "sh", "-c",
+                    "echo started; i=0; while [ $i -lt 500 ]; do sleep 600 & i=$((i+1)); done; exec sleep 601");
+            SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io");
+            client.open(type("error"));
+            SpdyClient.Stream stdout = client.open(type("stdout"));
+            assertTrue(stdout.awaitBytes(8).startsWith("started"));
+            client.close();
+        }
+        awaitOnlyTheSleeperRuns();
+    }
+
     /** The sleeper's cgroup holds only its own process once every exec is gone. */
     private static void awaitOnlyTheSleeperRuns() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + 30_000_000_000L;
@@ -297,10 +313,24 @@ class ExecAttachSessionsTest {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("processes left in the container: " + procs);
+                throw new AssertionError("processes left in the container: " + describe(procs));
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Each process as its stat line (PID, command, state, parent, group, session) and command line. */
+    private static List<String> describe(List<String> pids) {
+        return pids.stream().map(pid -> {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ').strip();
+                String stat = Files.readString(Path.of("/proc", pid, "stat"));
+                String head = String.join(" ", List.of(stat.split(" ")).subList(0, 6));
+                return head + " [" + cmdline + "]";
+            } catch (IOException gone) {
+                return pid + " (gone)";
+            }
+        }).toList();
     }
 
     private static List<String> containerProcesses(String id) throws IOException {

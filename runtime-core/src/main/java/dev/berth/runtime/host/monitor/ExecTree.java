@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -22,12 +23,15 @@ import java.util.stream.Stream;
  * writes the exit, reaps the zombies it has at exit and is gone; a process that dies after that becomes a zombie of
  * init, visible in the container until init gets to it. So the exec'd process is stopped first, everything else is
  * killed and awaited, and the exec'd process is killed last: by the time conmon reports, it has reaped them all.
- * A process cannot fork with a signal pending, so once a scan finds nobody new after the signals, it found them all.
+ * A stop signal does not end a fork that is under way, so the exec'd process is scanned for children only once it
+ * has stopped: by then its fork is complete and the child visible. A kill does end one (or the child is visible by
+ * the time the kill returns), so once a scan finds nobody new after the kills, it found them all.
  */
 final class ExecTree {
 
     private static final int SIGSTOP = 19;
     private static final long REAP_POLL_MILLIS = 5;
+    private static final long STOP_POLL_NANOS = 100_000;
 
     private final long conmonPid;
     private final long execPid;
@@ -47,6 +51,7 @@ final class ExecTree {
         exec.ifPresent(p -> {
             seen.put(p.pid(), p);
             signal(p, SIGSTOP);
+            awaitStopped(p, deadline);
         });
         Map<Long, ProcTable.Proc> killed = new LinkedHashMap<>();
         while (System.nanoTime() < deadline) {
@@ -108,6 +113,17 @@ final class ExecTree {
     private static void signal(ProcTable.Proc proc, int signal) {
         if (ProcTable.present(proc)) {
             Syscalls.kill((int) proc.pid(), signal);
+        }
+    }
+
+    /** Waits until the stop signal took effect (or the process ended); nothing to wait on but /proc. */
+    private static void awaitStopped(ProcTable.Proc proc, long deadline) {
+        while (System.nanoTime() < deadline) {
+            Optional<ProcTable.Proc> now = ProcTable.read(proc.pid()).filter(p -> p.startTicks() == proc.startTicks());
+            if (now.isEmpty() || now.get().exited() || now.get().state() == 'T' || now.get().state() == 't') {
+                return;
+            }
+            LockSupport.parkNanos(STOP_POLL_NANOS);
         }
     }
 
