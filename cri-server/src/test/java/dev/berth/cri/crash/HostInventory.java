@@ -5,6 +5,7 @@ import dev.berth.common.fs.MountTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class HostInventory {
     public static final String NO_ID = "(no id)";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    private static final long TRASH_WAIT_NANOS = 30_000_000_000L;
 
     private final Map<String, List<String>> byId = new TreeMap<>();
 
@@ -33,6 +35,7 @@ public final class HostInventory {
     }
 
     public static HostInventory of(DaemonUnderTest daemon) {
+        awaitTrashEmptied(daemon);
         HostInventory inventory = new HostInventory();
         inventory.mounts(daemon.home, daemon.state);
         inventory.files("file", daemon.root.resolve("sandboxes"), 1);
@@ -44,6 +47,34 @@ public final class HostInventory {
         inventory.nftables("berth_" + daemon.network.bridge());
         inventory.processes(daemon.home, daemon.state);
         return inventory;
+    }
+
+    /**
+     * A removal renames what it removes into a trash directory that a daemon thread empties afterwards: while the
+     * daemon runs, give that thread time to catch up; whatever is still there at the deadline is reported.
+     */
+    private static void awaitTrashEmptied(DaemonUnderTest daemon) {
+        long deadline = System.nanoTime() + TRASH_WAIT_NANOS;
+        for (Path trash : List.of(daemon.state.resolve("trash"), daemon.root.resolve("overlay2/trash"))) {
+            while (daemon.alive() && !emptyOrAbsent(trash) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static boolean emptyOrAbsent(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Map<String, List<String>> byId() {
