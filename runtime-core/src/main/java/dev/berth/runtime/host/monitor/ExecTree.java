@@ -15,9 +15,11 @@ import java.util.stream.Stream;
  *
  * <p>Who they are: the exec'd process (its PID is conmon's first sync message) runs in a session of its own, and
  * its conmon is a child subreaper that runs in the foreground ({@code --sync}), so every process the exec starts is
- * a descendant of that conmon (an orphan is reparented to it, even one that left the session with setsid), or still
- * in the exec's session or process group. Nothing else is: the container's init and other execs have their own
- * sessions and monitors. Only those are ever signalled.
+ * a descendant of that conmon, or still in the exec's session or process group. (An orphan goes to conmon only in
+ * the host's PID namespace: the kernel's search for a subreaper stops at a PID namespace's edge, so inside the
+ * container's own namespace it goes to that namespace's init and is found by its session or group; one that both
+ * left them with setsid and lost its parent there is not found.) Nothing else is: the container's init and other
+ * execs have their own sessions and monitors. Only those are ever signalled.
  *
  * <p>Why the order: conmon reaps its children only while it waits for the exec'd process. Once that one is reaped it
  * writes the exit, reaps the zombies it has at exit and is gone; a process that dies after that becomes a zombie of
