@@ -275,12 +275,7 @@ class ExecAttachSessionsTest {
         // end also ends its stdin, so these execs take none: one that ends on stdin's EOF would exit on its own
         // first and leave its background children, as any exec's orphans stay in the container.)
         for (int i = 0; i < 50; i++) {
-            String url = execUrl(sleeper, false, false, false, "sh", "-c", "echo started; sleep 600 & exec sleep 601");
-            SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io");
-            client.open(type("error"));
-            SpdyClient.Stream stdout = client.open(type("stdout"));
-            assertTrue(stdout.awaitBytes(8).startsWith("started"));
-            client.close();
+            closeOnceStarted("echo started; sleep 600 & exec sleep 601");
         }
         awaitOnlyTheSleeperRuns();
         awaitNoSessionThreads();
@@ -293,15 +288,20 @@ class ExecAttachSessionsTest {
         // The shell forks without pause, so the client's end (and berth's stop of the shell) lands inside a fork
         // most of the time; the child that fork makes must be found and killed too.
         for (int i = 0; i < 20; i++) {
-            String url = execUrl(sleeper, false, false, false, "sh", "-c",
+            closeOnceStarted(
                     "echo started; i=0; while [ $i -lt 500 ]; do sleep 600 & i=$((i+1)); done; exec sleep 601");
-            SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io");
-            client.open(type("error"));
-            SpdyClient.Stream stdout = client.open(type("stdout"));
-            assertTrue(stdout.awaitBytes(8).startsWith("started"));
-            client.close();
         }
         awaitOnlyTheSleeperRuns();
+    }
+
+    /** Runs {@code script} (which first prints "started") as an exec in the sleeper and vanishes once it printed. */
+    private static void closeOnceStarted(String script) throws Exception {
+        String url = execUrl(sleeper, false, false, false, "sh", "-c", script);
+        SpdyClient client = SpdyClient.connect(url, "v4.channel.k8s.io");
+        client.open(type("error"));
+        SpdyClient.Stream stdout = client.open(type("stdout"));
+        assertTrue(stdout.awaitBytes(8).startsWith("started"));
+        client.close();
     }
 
     /** The sleeper's cgroup holds only its own process once every exec is gone. */
