@@ -22,4 +22,22 @@ public record BerthConfig(ServerSection server, StorageSection storage, RuntimeS
     public static BerthConfig defaults() {
         return new BerthConfig(null, null, null, null, null, null, null, null);
     }
+
+    /** The config the file's top-level table describes; an absent section or key takes its default. */
+    static BerthConfig read(ConfigTable root) {
+        Map<String, ConfigTable> registryTables = root.namedTables("registry");
+        Map<String, RegistrySection> registries = null;
+        if (registryTables != null) {
+            registries = new TreeMap<>();
+            for (Map.Entry<String, ConfigTable> registry : registryTables.entrySet()) {
+                registries.put(registry.getKey(), RegistrySection.read(registry.getValue()));
+            }
+        }
+        BerthConfig config = new BerthConfig(ServerSection.read(root.table("server")),
+                StorageSection.read(root.table("storage")), RuntimeSection.read(root.table("runtime")), registries,
+                ImagesSection.read(root.table("images")), NetworkSection.read(root.table("network")),
+                StreamingSection.read(root.table("streaming")), MetricsSection.read(root.table("metrics")));
+        root.rejectUnknownKeys();
+        return config;
+    }
 }

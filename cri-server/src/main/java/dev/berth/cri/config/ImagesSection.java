@@ -22,4 +22,15 @@ public record ImagesSection(Integer pullParallelism, Integer progressTimeoutSeco
     static ImagesSection defaults() {
         return new ImagesSection(null, null, null, null, null);
     }
+
+    static ImagesSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        ImagesSection section = new ImagesSection(table.integer("pull_parallelism"),
+                table.integer("progress_timeout_seconds"), table.strings("pinned"),
+                table.longInteger("max_layer_unpacked_bytes"), table.longInteger("min_free_bytes"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

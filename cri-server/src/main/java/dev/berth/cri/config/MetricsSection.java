@@ -10,4 +10,13 @@ public record MetricsSection(String address) {
     static MetricsSection defaults() {
         return new MetricsSection(null);
     }
+
+    static MetricsSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        MetricsSection section = new MetricsSection(table.string("address"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

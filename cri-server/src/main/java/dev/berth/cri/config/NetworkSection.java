@@ -23,4 +23,15 @@ public record NetworkSection(String mode, String bridge, String subnet, String s
     static NetworkSection defaults() {
         return new NetworkSection(null, null, null, null, null, null, null);
     }
+
+    static NetworkSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        NetworkSection section = new NetworkSection(table.string("mode"), table.string("bridge"),
+                table.string("subnet"), table.string("subnet_v6"), table.string("conf_dir"),
+                table.strings("bin_dirs"), table.integer("mtu"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

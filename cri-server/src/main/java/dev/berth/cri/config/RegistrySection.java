@@ -10,4 +10,11 @@ public record RegistrySection(List<String> mirrors, Boolean insecure, Boolean sk
         insecure = insecure != null && insecure;
         skipFallback = skipFallback != null && skipFallback;
     }
+
+    static RegistrySection read(ConfigTable table) {
+        RegistrySection section = new RegistrySection(table.strings("mirrors"), table.bool("insecure"),
+                table.bool("skip_fallback"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

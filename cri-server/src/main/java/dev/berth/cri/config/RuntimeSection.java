@@ -31,4 +31,23 @@ public record RuntimeSection(String defaultHandler, String cgroupDriver, Map<Str
     static RuntimeSection defaults() {
         return new RuntimeSection(null, null, null, null, null, null);
     }
+
+    static RuntimeSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        Map<String, ConfigTable> handlerTables = table.namedTables("handlers");
+        Map<String, HandlerSection> handlers = null;
+        if (handlerTables != null) {
+            handlers = new LinkedHashMap<>();
+            for (Map.Entry<String, ConfigTable> handler : handlerTables.entrySet()) {
+                handlers.put(handler.getKey(), HandlerSection.read(handler.getValue()));
+            }
+        }
+        RuntimeSection section = new RuntimeSection(table.string("default_handler"), table.string("cgroup_driver"),
+                handlers, table.longInteger("shm_size_bytes"), table.integer("stop_timeout_seconds"),
+                table.string("unset_seccomp_profile"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

@@ -18,4 +18,14 @@ public record ServerSection(String socket, Integer maxMessageBytes, String logLe
     static ServerSection defaults() {
         return new ServerSection(null, null, null, null, null);
     }
+
+    static ServerSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        ServerSection section = new ServerSection(table.string("socket"), table.integer("max_message_bytes"),
+                table.string("log_level"), table.integer("shutdown_grace_seconds"), table.integer("event_buffer"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

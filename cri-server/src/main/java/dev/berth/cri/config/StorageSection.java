@@ -11,4 +11,13 @@ public record StorageSection(String root, String state) {
     static StorageSection defaults() {
         return new StorageSection(null, null);
     }
+
+    static StorageSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        StorageSection section = new StorageSection(table.string("root"), table.string("state"));
+        table.rejectUnknownKeys();
+        return section;
+    }
 }

@@ -20,6 +20,16 @@ public record StreamingSection(String address, Integer tokenTtlSeconds, Integer 
         return new StreamingSection(null, null, null, null, null);
     }
 
+    static StreamingSection read(ConfigTable table) {
+        if (table == null) {
+            return defaults();
+        }
+        StreamingSection section = new StreamingSection(table.string("address"), table.integer("token_ttl_seconds"),
+                table.integer("idle_timeout_seconds"), table.string("tls_cert_file"), table.string("tls_key_file"));
+        table.rejectUnknownKeys();
+        return section;
+    }
+
     public boolean tls() {
         return !tlsCertFile.isEmpty();
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,6 +149,37 @@ class ConfigLoaderTest {
                 () -> loader.parse("[server]\nmax_message_bytes = \"lots\"\n", origin));
         assertTrue(e.getMessage().contains("server.max_message_bytes"), e.getMessage());
         assertTrue(e.getMessage().contains("integer"), e.getMessage());
+    }
+
+    @Test
+    void everyWrongShapeNamesTheKeyAndWhatItMustBe() {
+        assertMessage("[server]\nmax_message_bytes = 4294967296\n",
+                "key server.max_message_bytes: bad value 4294967296, expected an integer");
+        assertMessage("[server]\nevent_buffer = 1.5\n", "key server.event_buffer: bad value 1.5, expected an integer");
+        assertMessage("[storage]\nroot = 7\n", "key storage.root: bad value 7, expected a string");
+        assertMessage("[registry.\"r.example\"]\ninsecure = \"yes\"\n",
+                "key registry.\"r.example\".insecure: bad value \"yes\", expected true or false");
+        assertMessage("[network]\nbin_dirs = \"/opt/cni/bin\"\n",
+                "key network.bin_dirs: bad value \"/opt/cni/bin\", expected an array");
+        assertMessage("[network]\nbin_dirs = [\"/opt/cni/bin\", 3]\n",
+                "key network.bin_dirs[1]: bad value 3, expected a string");
+        assertMessage("server = 3\n", "key server: bad value 3, expected a table");
+        assertMessage("[runtime.handlers]\nrunc = \"/usr/sbin/runc\"\n",
+                "key runtime.handlers.runc: bad value \"/usr/sbin/runc\", expected a table");
+        assertMessage("[runtime.handlers.runc]\nbinary = \"/usr/sbin/runc\"\n",
+                "key runtime.handlers.runc.binary: unknown key (known keys here: path)");
+        assertMessage("[metrics]\nport = 9090\n", "key metrics.port: unknown key (known keys here: address)");
+    }
+
+    @Test
+    void aHandlerTableReplacesTheDefaultHandlers() {
+        BerthConfig config = loader.parse("[runtime.handlers.runc]\npath = \"/usr/local/sbin/runc\"\n", origin);
+        assertEquals(Map.of("runc", new HandlerSection("/usr/local/sbin/runc")), config.runtime().handlers());
+    }
+
+    private void assertMessage(String toml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.parse(toml, origin), toml);
+        assertEquals("config /etc/berth/config.toml: " + expected, e.getMessage());
     }
 
     @Test
