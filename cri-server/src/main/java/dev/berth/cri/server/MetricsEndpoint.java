@@ -2,7 +2,7 @@ package dev.berth.cri.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.berth.cri.metrics.BerthMeters;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -21,13 +21,13 @@ public final class MetricsEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    public static MetricsEndpoint start(String hostPort, PrometheusMeterRegistry registry) {
+    public static MetricsEndpoint start(String hostPort, BerthMeters meters) {
         int colon = hostPort.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(hostPort.substring(0, colon),
                 Integer.parseInt(hostPort.substring(colon + 1)));
         try {
             HttpServer server = HttpServer.create(address, 16);
-            server.createContext("/metrics", exchange -> respond(exchange, registry));
+            server.createContext("/metrics", exchange -> respond(exchange, meters));
             server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "metrics-http");
                 thread.setDaemon(true);
@@ -41,7 +41,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
+    private static void respond(HttpExchange exchange, BerthMeters meters) throws IOException {
         try (exchange) {
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             if (!head && !"GET".equals(exchange.getRequestMethod())) {
@@ -50,7 +50,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 return;
             }
             ExpositionFormat format = ExpositionFormat.negotiate(exchange.getRequestHeaders().getFirst("Accept"));
-            byte[] body = registry.scrape(format.contentType()).getBytes(StandardCharsets.UTF_8);
+            byte[] body = meters.scrape(format.contentType()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", format.contentType());
             exchange.getResponseHeaders().set("Vary", "Accept");
             if (head) {

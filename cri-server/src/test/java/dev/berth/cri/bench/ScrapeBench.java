@@ -104,14 +104,14 @@ public final class ScrapeBench {
 
             String text = "text/plain; version=0.0.4; charset=utf-8";
             String openMetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-            int lines = registry.scrape(text).split("\n").length;
+            int lines = meters.scrape(text).split("\n").length;
             System.out.println("containers=" + containers + " pods=" + records.sandboxes.all().size()
-                    + " scrape_lines=" + lines + " scrape_bytes=" + registry.scrape(text).length());
+                    + " scrape_lines=" + lines + " scrape_bytes=" + meters.scrape(text).length());
             System.out.println(Percentiles.measure("scrape text (in process)", 2000, 5000,
-                    () -> registry.scrape(text)));
+                    () -> meters.scrape(text)));
             System.out.println(Percentiles.measure("scrape openmetrics (in process)", 2000, 5000,
-                    () -> registry.scrape(openMetrics)));
-            try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1:0", registry)) {
+                    () -> meters.scrape(openMetrics)));
+            try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1:0", meters)) {
                 HttpClient client = HttpClient.newHttpClient();
                 HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + endpoint.address().getPort() + "/metrics")).build();
