@@ -20,12 +20,15 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -47,6 +50,7 @@ public final class PodNetwork implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodNetwork.class);
     private static final int LOCK_STRIPES = 64;
+    private static final Duration SETUP_WAIT = Duration.ofSeconds(30);
 
     private final PodNetworkConfig config;
     private final AttachmentStore store;
@@ -60,6 +64,8 @@ public final class PodNetwork implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> recentAttaches = new ConcurrentHashMap<>();
     private volatile ScheduledFuture<?> periodicGc;
+    /** The built-in network's setup started at open; done at once when open had none to do. */
+    private volatile CompletableFuture<Void> builtinSetup = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
     private PodNetwork(PodNetworkConfig config, NetworkObserver observer) {
@@ -91,8 +97,10 @@ public final class PodNetwork implements AutoCloseable {
 
     /**
      * Opens the pod network: loads the attachment records, starts watching the conf dir (unless the mode is
-     * BUILTIN) and, when the built-in network is in use or holds pods, sets up its bridge and rebuilds its nftables
-     * table. A built-in setup failure does not fail the open: {@link #status()} reports it and attach retries.
+     * BUILTIN) and, when the built-in network is in use or holds pods, starts setting up its bridge and rebuilding
+     * its nftables table on the background thread (a few {@code nft} and netlink calls that would otherwise delay
+     * serving). {@link #status()} and attach wait for that setup; a failure does not fail the open: status reports it
+     * and attach retries.
      */
     public static PodNetwork open(PodNetworkConfig config) {
         return open(config, NetworkObserver.NONE);
@@ -112,11 +120,13 @@ public final class PodNetwork implements AutoCloseable {
         boolean builtinHoldsPods = network.store.all().stream()
                 .anyMatch(r -> r.kind() == AttachmentRecord.Kind.BUILTIN);
         if (network.selectBackend() == network.builtin || builtinHoldsPods) {
-            try {
-                network.builtin.initialize();
-            } catch (BerthException e) {
-                LOG.warn("built-in network not ready at open error={}", e.getMessage());
-            }
+            network.builtinSetup = CompletableFuture.runAsync(() -> {
+                try {
+                    network.builtin.initialize();
+                } catch (BerthException e) {
+                    LOG.warn("built-in network not ready at open error={}", e.getMessage());
+                }
+            }, network.background);
         }
         LOG.info("pod network open mode={} stateDir={} records={}", config.mode(), config.stateDir(),
                 network.store.all().size());
@@ -149,6 +159,10 @@ public final class PodNetwork implements AutoCloseable {
         if (closed) {
             throw BerthException.failedPrecondition("pod network is closed");
         }
+        guarded("setting up the pod network", () -> {
+            awaitBuiltinSetup();
+            return null;
+        });
         ReentrantLock lock = lockFor(id);
         lock.lock();
         inFlight.add(id);
@@ -230,6 +244,7 @@ public final class PodNetwork implements AutoCloseable {
     /** The CRI NetworkReady condition for the network new pods would get. */
     public NetworkStatus status() {
         try {
+            awaitBuiltinSetup();
             return selectBackend().status();
         } catch (RuntimeException e) {
             return NetworkStatus.notReady("network status unknown: " + e.getMessage());
@@ -246,6 +261,7 @@ public final class PodNetwork implements AutoCloseable {
             return;
         }
         guarded("applying pod CIDR " + podCidr, () -> {
+            awaitBuiltinSetup();
             builtin.updatePodCidr(podCidr);
             return null;
         });
@@ -296,7 +312,11 @@ public final class PodNetwork implements AutoCloseable {
         sweep("cni", () -> plugins.sweep(kept));
     }
 
-    /** Runs {@link #collectGarbage} every {@code interval} with the live set from {@code liveSandboxes}. */
+    /**
+     * Runs {@link #collectGarbage} with the live set from {@code liveSandboxes} on the network's background thread:
+     * once at once, then every {@code interval}. At start-up this keeps the sweep's nftables calls off the path to
+     * serving; attaches that start meanwhile are kept, as during any periodic run.
+     */
     public void scheduleGarbageCollection(Supplier<Set<String>> liveSandboxes, Duration interval) {
         ScheduledFuture<?> previous = periodicGc;
         if (previous != null) {
@@ -308,7 +328,7 @@ public final class PodNetwork implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("periodic pod network garbage collection failed error={}", e.getMessage());
             }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public NetworkStats stats() {
@@ -343,6 +363,7 @@ public final class PodNetwork implements AutoCloseable {
 
     /** Tears down through the backend that made the attachment, or through both when no record survived. */
     private void teardown(String sandboxId, Optional<AttachmentRecord> record, boolean waitForLinks) {
+        awaitBuiltinSetup();
         try {
             if (record.isPresent()) {
                 backendOf(record.get()).teardown(sandboxId, record.get(), waitForLinks);
@@ -356,6 +377,24 @@ public final class PodNetwork implements AutoCloseable {
         } finally {
             hostPorts.release(sandboxId);
             recentAttaches.remove(sandboxId);
+        }
+    }
+
+    /**
+     * Waits (bounded) for the setup begun at open: a status taken right after start-up tells the truth, and no
+     * attach or teardown races the table being rebuilt. The setup runs first on the background thread, so the
+     * garbage collection that runs there later never waits for itself.
+     */
+    private void awaitBuiltinSetup() {
+        try {
+            builtinSetup.get(SETUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the built-in network's setup is still running after " + SETUP_WAIT);
+        } catch (ExecutionException e) {
+            // Failures are kept by the backend and reported by its status.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the built-in network's setup");
         }
     }
 

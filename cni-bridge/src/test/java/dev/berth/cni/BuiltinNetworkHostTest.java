@@ -415,6 +415,8 @@ class BuiltinNetworkHostTest {
 
         PodNetwork reopened = open(config);
         assertTrue(reopened.attachment(id).isPresent());
+        // The table is rebuilt in the background after open; status answers once that is done.
+        assertTrue(reopened.status().ready(), reopened.status().toString());
         assertEquals("survives", fetch(null, "http://127.0.0.1:" + hostPort + "/"));
         BerthException taken = assertThrows(BerthException.class, () -> reopened.attach(
                 request(HostFixture.sandboxId(), host.netns("other"), PortMapping.tcp(80, hostPort))));

@@ -99,7 +99,7 @@ public final class BerthDaemon implements AutoCloseable {
             // Like the streaming port, bound before the host's network is touched; it serves from now on.
             MetricsEndpoint metrics = null;
             if (!config.metrics().address().isEmpty()) {
-                metrics = MetricsEndpoint.start(config.metrics().address(), registry);
+                metrics = MetricsEndpoint.start(config.metrics().address(), meters);
                 resources.push(metrics);
             }
 
@@ -114,11 +114,10 @@ public final class BerthDaemon implements AutoCloseable {
             resources.push(runtime);
             StateMetrics.bind(registry, runtime.sandboxes()::records, runtime.containers()::records,
                     runtime::monitorsAlive, runtime.events());
-            // Addresses held for sandboxes that no longer exist (a crash mid-RunPodSandbox, a reboot) go back now
-            // and then; the sandbox list is the truth.
+            // Addresses held for sandboxes that no longer exist (a crash mid-RunPodSandbox, a reboot) go back right
+            // away, in the background, and then now and then; the sandbox list is the truth.
             Supplier<Set<String>> liveSandboxes = () -> runtime.sandboxes().list(SandboxFilter.ALL).stream()
                     .map(SandboxRecord::id).collect(Collectors.toSet());
-            network.collectGarbage(liveSandboxes.get());
             network.scheduleGarbageCollection(liveSandboxes, NETWORK_GC_INTERVAL);
 
             RuntimeReadiness runtimeReadiness = new RuntimeReadiness(config.runtime(),

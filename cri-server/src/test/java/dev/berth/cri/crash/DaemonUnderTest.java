@@ -7,6 +7,7 @@ import dev.berth.cri.testing.Leftovers;
 import dev.berth.cri.testing.TestNetwork;
 import dev.berth.proto.runtime.v1.ListPodSandboxRequest;
 import dev.berth.proto.runtime.v1.RemovePodSandboxRequest;
+import dev.berth.proto.runtime.v1.StatusRequest;
 import dev.berth.proto.runtime.v1.StopPodSandboxRequest;
 import dev.berth.proto.runtime.v1.VersionRequest;
 import dev.berth.testing.cri.CriClient;
@@ -75,8 +76,10 @@ public final class DaemonUnderTest implements AutoCloseable {
         if (!process.isAlive() || startedLines() <= startedBefore) {
             throw new AssertionError("daemon did not start: " + stderrTail());
         }
+        // As the kubelet does: Version, then Status, which answers once the pod network's setup is done.
         try (CriClient client = connect()) {
             client.runtime().version(VersionRequest.getDefaultInstance());
+            client.runtime().status(StatusRequest.getDefaultInstance());
         }
     }
 
